@@ -1,0 +1,30 @@
+# The two commands of the README. Each sets itself up on a fresh clone (creates .venv, installs).
+PY ?= python3.11
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint setup
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null 2>&1 || { echo "need Python 3.11 ($(PY)) on PATH"; exit 1; }
+	@test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q torch==2.14.1 torchvision==0.29.1
+	$(VENV)/bin/pip install -q -e ".[dev,onnx]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## Main job: synthesise demo parcels with declarations, inspect them with the shipped model, show verdicts.
+demo: $(STAMP)
+	$(VENV)/bin/python -m nii.demo
+
+## Tests: lint, types, the test suite.
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy nii models datasets training serve
+	$(VENV)/bin/pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

@@ -1,0 +1,1 @@
+"""Benchmarks run by ``nii bench``; each module exposes ``register(subparsers)``."""
