@@ -28,6 +28,9 @@ TAG_NUMBER_OF_VIEWS_IN_SCAN = 0x61000028
 TAG_SERIES_ENERGY = 0x61000030
 TAG_SERIES_ENERGY_DESCRIPTION = 0x61000031
 TAG_NUMBER_OF_ENERGIES_IN_SCAN = 0x61000032
+TAG_IMAGE_ORIGIN = 0x00080118
+"""DICOS "Image Origin" (CS, e.g. ``MACHINE``); DICOM's dictionary has "Mapping Resource UID" (UI) at this tag,
+so it is written with an explicit VR and not added to the dictionary."""
 
 DICOS_VERSION = "V03"
 """The value of (0002,0004) that the Stratovan toolkit's reader requires."""
