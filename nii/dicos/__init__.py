@@ -16,6 +16,7 @@ from nii.dicos.sop import (
     DICOS_DX_PROCESSING,
     DICOS_TDR,
 )
+from nii.dicos.tdr import read_tdr, tdr_dataset, write_tdr
 
 __all__ = [
     "DICOS_AIT2D",
@@ -29,5 +30,8 @@ __all__ = [
     "dx_datasets",
     "ensure_dicos_dictionary",
     "pixels_to_attenuation",
+    "read_tdr",
+    "tdr_dataset",
     "write_dx",
+    "write_tdr",
 ]
