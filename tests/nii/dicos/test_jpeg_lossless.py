@@ -63,6 +63,7 @@ def test_random_and_smooth_images(rng: np.random.Generator) -> None:
     np.testing.assert_array_equal(_round_trip(twelve, 12), twelve)
 
 
+@pytest.mark.filterwarnings("ignore:The number of bytes of compressed pixel data matches")
 @settings(max_examples=40, deadline=None)
 @given(arrays(np.uint16, st.tuples(st.integers(1, 12), st.integers(1, 12))))
 def test_any_uint16_image_is_lossless(img: np.ndarray) -> None:
