@@ -150,3 +150,29 @@ def test_failure_midway_leaves_nothing(
         write_dx(make_scan(rng, views=2), tmp_path)
     assert len(calls) == 3
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("transfer_syntax", [None, str(JPEGLosslessSV1)])
+def test_project_reader_round_trip(tmp_path: Path, rng: np.random.Generator, transfer_syntax: str | None) -> None:
+    """What write_dx writes, nii.io.read_scans (engineer A's reader) gives back as the same scan."""
+    io = pytest.importorskip("nii.io", reason="nii.io (the project's scan reader) is not there yet")
+    scan = make_scan(rng, views=2)
+    scan.views[1].pixel_spacing_mm = None
+    single = make_scan(rng, views=1, dual_energy=False, ooi_id="SINGLE1")
+    write_dx(scan, tmp_path, transfer_syntax=transfer_syntax)
+    write_dx(single, tmp_path, transfer_syntax=transfer_syntax)
+    got = {s.ooi_id: s for s in io.read_scans([tmp_path])}
+    assert set(got) == {scan.ooi_id, single.ooi_id}
+    for original in (scan, single):
+        back = got[original.ooi_id]
+        assert back.scan_uid == original.scan_uid
+        assert (back.machine_id, back.machine_location, back.kvp) == ("BELT-07", "Leipzig parcel hub", 160.0)
+        assert back.acquired_at == original.acquired_at
+        assert len(back.views) == len(original.views)
+        for v_back, v_orig in zip(back.views, original.views, strict=True):
+            assert sorted(v_back.energies) == sorted(v_orig.energies)
+            if v_orig.pixel_spacing_mm is not None:
+                assert v_back.pixel_spacing_mm == pytest.approx(v_orig.pixel_spacing_mm)
+            for energy, img in v_orig.energies.items():
+                assert v_back.instance_uids[energy] == instance_uid(original, v_orig.index, energy)
+                assert np.all(np.abs(v_back.energies[energy] - img) <= max_round_trip_error(img))
