@@ -134,11 +134,15 @@ _add(
 )
 
 # --- inorganics and light metals (Zeff 10-18) ---------------------------------------------------------------------
+_add("sodium_fluoride", "NaF", 2.56, "calibration reference (Zeff 10.2)")
+_add("sodium", "Na", 0.97, "calibration reference (Z 11)")
 _add("glass", {"SiO2": 0.73, "Na2O": 0.14, "CaO": 0.09, "MgO": 0.04}, 2.50, "soda-lime glass")
 _add("salt", "NaCl", 2.16)
 _add("ceramic", "Al2O3", 3.95, "alumina")
+_add("magnesium", "Mg", 1.74, "light alloys; also a calibration reference")
 _add("aluminium", "Al", 2.70)
 _add("silicon", "Si", 2.33)
+_add("sulfur", "S", 2.07, "calibration reference (Z 16)")
 _add(
     "pcb",
     {"SiO2": 0.28, "CaO": 0.11, "Al2O3": 0.07, "B2O3": 0.04, "C18H21O3": 0.31, "Br": 0.04, "Cu": 0.15},
@@ -147,6 +151,7 @@ _add(
 )
 
 # --- metals (Zeff > 18) -------------------------------------------------------------------------------------------
+_add("calcium", "Ca", 1.55, "calibration reference (Z 20)")
 _add("titanium", "Ti", 4.51)
 _add("lithium_cobalt_oxide", "LiCoO2", 5.05, "cathode of lithium-ion cells")
 _add("iron", "Fe", 7.874)
