@@ -85,23 +85,21 @@ def resample(img: np.ndarray, sx: float, sy: float) -> np.ndarray:
 
 
 def view_energies(view: View, spec: InputSpec) -> np.ndarray:
-    """float32 [H', W', 2] (high, low) at ``spec.mm_per_px``; low is NaN-filled for single-energy views."""
+    """float32 [H', W', 2] (high, low) at ``spec.mm_per_px``; a single-energy view's image fills both."""
     sx, sy = view_scale(view, spec)
     high = resample(view.high, sx, sy)
-    low = resample(view.low, sx, sy) if view.low is not None else np.full_like(high, np.nan)
+    low = resample(view.low, sx, sy) if view.low is not None else high
     return np.stack([high, low], axis=-1)
 
 
-def energies_to_channels(energies: np.ndarray, spec: InputSpec) -> np.ndarray:
-    """float32 [H, W, 2] (high, low; low NaN = single energy) -> normalised float32 [3, H, W]."""
+def energies_to_channels(energies: np.ndarray, spec: InputSpec, *, dual: bool) -> np.ndarray:
+    """float32 [H, W, 2] (high, low) -> normalised float32 [3, H, W]; ``dual`` False ignores low (single energy)."""
     high = np.clip(np.nan_to_num(energies[..., 0]), 0, spec.max_attenuation)
-    low_raw = energies[..., 1]
-    single = bool(np.isnan(low_raw).all())
-    if single:
+    if not dual:
         low = high
         ratio = np.full_like(high, spec.ratio_neutral)
     else:
-        low = np.clip(np.nan_to_num(low_raw), 0, spec.max_attenuation)
+        low = np.clip(np.nan_to_num(energies[..., 1]), 0, spec.max_attenuation)
         valid = high > spec.ratio_min_attenuation
         ratio = np.full_like(high, spec.ratio_neutral)
         np.divide(low, high, out=ratio, where=valid)
@@ -131,5 +129,5 @@ def pad_channels(chans: np.ndarray, spec: InputSpec, size: tuple[int, int] | Non
 
 def preprocess_view(view: View, spec: InputSpec) -> tuple[np.ndarray, tuple[float, float]]:
     """A view -> (normalised, padded float32 [3, H, W], (sx, sy)); boxes map back as x / sx, y / sy."""
-    chans = energies_to_channels(view_energies(view, spec), spec)
+    chans = energies_to_channels(view_energies(view, spec), spec, dual=view.dual_energy)
     return pad_channels(chans, spec), view_scale(view, spec)

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.checkpoint import load_checkpoint
+from models.inference import TorchDetector
+from nii.taxonomy import load_taxonomy
+from tests.training.synthetic import make_scan
+from training.config import parse_config
+from training.finish import finish
+from training.loop import Run
+
+TINY_MODEL = {"stem": 8, "widths": [16, 16, 24, 24], "depths": [1, 1, 1, 1], "neck_channels": 16, "head_channels": 16}
+
+
+def _cfg(train: Path, val: Path, cache: Path, epochs: int) -> dict[str, object]:
+    return {
+        "name": "tiny",
+        "model": {"arch": "nii_det", "config": TINY_MODEL},
+        "data": {"train": str(train), "val": str(val), "cache": str(cache), "mm_per_px": 3.0},
+        "train": {
+            "epochs": epochs,
+            "batch_size": 4,
+            "crop": [96, 96],
+            "workers": 0,
+            "warmup_iters": 2,
+            "lr": 3e-3,
+            "threads": 1,
+        },
+        "eval": {"sheet_images": 4},
+    }
+
+
+def test_run_writes_every_artefact_and_resumes(synth_dir: Callable[[str, int, int], Path], tmp_path: Path) -> None:
+    train, val = synth_dir("train", 16, 1), synth_dir("val", 6, 2)
+    out = tmp_path / "run"
+    cfg = parse_config(_cfg(train, val, tmp_path / "cache", 2))
+    run = Run(cfg, out, progress=False)
+    run.fit()
+    model_path = finish(run)
+    for name in (
+        "config.yaml",
+        "results.csv",
+        "epoch_001.pt",
+        "epoch_002.pt",
+        "last.pt",
+        "best.pt",
+        "state.pt",
+        "curves.png",
+        "pr_curves.png",
+        "confusion_matrix.png",
+        "ap_table.md",
+        "val_predictions.png",
+        "MODEL_CARD.md",
+        "model_card.json",
+        "model.pt",
+        "val_metrics.json",
+    ):
+        assert (out / name).is_file(), name
+    with open(out / "results.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["epoch"] for r in rows] == ["1", "2"]
+    assert all(np.isfinite(float(r["train/loss_heatmap"])) for r in rows)
+    ck = load_checkpoint(model_path)
+    assert ck.categories == load_taxonomy().names
+    assert ck.input.mm_per_px == 3.0 and set(ck.thresholds) == set(ck.categories)
+    assert ck.dataset["train_hash"] and "mAP50" in ck.metrics
+
+    cfg3 = parse_config(_cfg(train, val, tmp_path / "cache", 3))
+    resumed = Run(cfg3, out, resume=True, progress=False)
+    assert resumed.epoch == 2
+    resumed.fit()
+    with open(out / "results.csv") as f:
+        assert [r["epoch"] for r in csv.DictReader(f)] == ["1", "2", "3"]
+
+
+def test_detector_returns_boxes_in_original_pixels(synth_dir: Callable[[str, int, int], Path], tmp_path: Path) -> None:
+    train, val = synth_dir("train", 8, 3), synth_dir("val", 4, 4)
+    run = Run(parse_config(_cfg(train, val, tmp_path / "cache", 1)), tmp_path / "run", progress=False)
+    run.fit()
+    det = TorchDetector(load_checkpoint(finish(run)), backend="eager")
+    scan, _ = make_scan(np.random.default_rng(0), "X1")
+    found = det.detect_all(scan, min_score=0.0)
+    rows, cols = scan.views[0].shape
+    assert found, "with min_score 0 the top-k peaks come back"
+    for d in found:
+        x1, y1, x2, y2 = d.box
+        assert 0 <= x1 <= x2 <= cols and 0 <= y1 <= y2 <= rows and d.view == 0
+        assert d.category in load_taxonomy().names
+
+
+def test_resume_without_state_fails(tmp_path: Path, synth_dir: Callable[[str, int, int], Path]) -> None:
+    from training.loop import TrainingError
+
+    train, val = synth_dir("train", 6, 5), synth_dir("val", 3, 6)
+    with pytest.raises(TrainingError, match="cannot resume"):
+        Run(parse_config(_cfg(train, val, tmp_path / "cache", 1)), tmp_path / "empty", resume=True, progress=False)

@@ -1,0 +1,94 @@
+"""Augmentation that respects the physics of transmission X-ray images.
+
+Images here are float32 [H, W, 2] attenuation images -ln(I/I0) (high, low) at the model's mm/pixel, boxes
+float32 [N, 4] pixels x1 y1 x2 y2. Allowed: flips and 90° rotations (a parcel lies any way on the belt), scale
+jitter (pixel spacing and object size vary), crop and pad with air (0 attenuation), quantum noise (Poisson, via
+nii.physics.noise) and a gain in the log domain (thicker / denser objects scale the attenuation of both energies
+alike, which keeps the low/high ratio, i.e. the material, unchanged). Never hue, colour or contrast jitter: the
+pixel values are physical quantities and the ratio between the energies is the material signal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import albumentations as A  # noqa: N812
+import cv2
+import numpy as np
+
+from nii.physics.noise import add_quantum_noise
+
+
+class LogGain(A.ImageOnlyTransform):
+    """Multiplies both energies by one factor in ``gain`` and adds one offset in ``offset`` (detector drift)."""
+
+    def __init__(
+        self, gain: tuple[float, float] = (0.9, 1.1), offset: tuple[float, float] = (-0.02, 0.02), p: float = 0.5
+    ):
+        super().__init__(p=p)
+        self.gain = gain
+        self.offset = offset
+
+    def get_params(self) -> dict[str, Any]:
+        rng = self.random_generator
+        return {"g": float(rng.uniform(*self.gain)), "o": float(rng.uniform(*self.offset))}
+
+    def apply(self, img: np.ndarray, g: float = 1.0, o: float = 0.0, **params: Any) -> np.ndarray:
+        return np.maximum(img * np.float32(g) + np.float32(o), 0).astype(np.float32)
+
+
+class QuantumNoise(A.ImageOnlyTransform):
+    """Poisson noise per energy with N0 log-uniform in ``photons`` (photons per pixel without object)."""
+
+    def __init__(self, photons: tuple[float, float] = (3e3, 1e5), p: float = 0.5):
+        super().__init__(p=p)
+        self.photons = photons
+
+    def get_params(self) -> dict[str, Any]:
+        lo, hi = np.log(self.photons[0]), np.log(self.photons[1])
+        return {"n0": float(np.exp(self.random_generator.uniform(lo, hi)))}
+
+    def apply(self, img: np.ndarray, n0: float = 1e5, **params: Any) -> np.ndarray:
+        air = img <= 0  # padding (air) stays exactly air so crops do not paint noise onto padded borders
+        out = np.stack([add_quantum_noise(img[..., c], n0, self.random_generator) for c in range(img.shape[-1])], -1)
+        out[air] = 0
+        return out.astype(np.float32)
+
+
+def build_augment(
+    size: tuple[int, int],
+    *,
+    seed: int,
+    scale: float = 0.15,
+    min_visibility: float = 0.35,
+    noise_p: float = 0.5,
+    gain_p: float = 0.5,
+) -> A.Compose:
+    """Training pipeline producing [size[0], size[1], 2] crops: flips, rot90, scale jitter +-``scale``, pad with
+    air, random crop (boxes less than ``min_visibility`` inside are dropped), gain, noise."""
+    h, w = size
+    return A.Compose(
+        [
+            A.HorizontalFlip(p=0.5),
+            A.VerticalFlip(p=0.5),
+            A.RandomRotate90(p=0.5),
+            A.RandomScale(scale_limit=(-scale, scale), interpolation=cv2.INTER_LINEAR, p=0.7),
+            A.PadIfNeeded(min_height=h, min_width=w, position="random", border_mode=cv2.BORDER_CONSTANT, fill=0),
+            A.RandomCrop(height=h, width=w),
+            LogGain(p=gain_p),
+            QuantumNoise(p=noise_p),
+        ],
+        bbox_params=A.BboxParams(
+            format="pascal_voc", label_fields=["labels"], min_visibility=min_visibility, clip=True, min_area=4.0
+        ),
+        seed=seed,
+    )
+
+
+def build_eval_pad(size: tuple[int, int]) -> A.Compose:
+    """Validation: no randomness, pad with air at the bottom/right to at least ``size`` (nothing is cropped)."""
+    h, w = size
+    return A.Compose(
+        [A.PadIfNeeded(min_height=h, min_width=w, position="top_left", border_mode=cv2.BORDER_CONSTANT, fill=0)],
+        bbox_params=A.BboxParams(format="pascal_voc", label_fields=["labels"]),
+    )

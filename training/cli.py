@@ -1,0 +1,178 @@
+"""``nii train``, ``nii evaluate`` and ``nii models`` (entry points in pyproject.toml, group ``nii.commands``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+Sub = argparse._SubParsersAction
+log = logging.getLogger(__name__)
+
+
+def register(sub: Sub) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a detector from a recipe in configs/train/",
+        description="Train a detector; writes checkpoints, results.csv, plots and a model card.",
+    )
+    p.add_argument("--config", required=True, help="recipe YAML, e.g. configs/train/nii_det.yaml")
+    p.add_argument("--out", help="run folder (default runs/<name>)")
+    p.add_argument("--resume", action="store_true", help="continue from <out>/last.pt and state.pt")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (for log files)")
+    p.set_defaults(func=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from training.config import load_config
+    from training.finish import finish
+    from training.loop import Run
+
+    cfg = load_config(args.config)
+    out = Path(args.out or f"runs/{cfg.name}")
+    run = Run(cfg, out, resume=args.resume, progress=not args.no_progress)
+    run.fit()
+    if run.main:
+        path = finish(run)
+        print(f"model: {path}")
+    return 0
+
+
+def register_evaluate(sub: Sub) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="COCO mAP, Pd/Pfa and thresholds of a model on a simulator dataset",
+        description="Evaluate a checkpoint end to end (DICOS -> detections) on a simulator output.",
+    )
+    p.add_argument("--model", help="checkpoint (default: the shipped / champion model)")
+    p.add_argument("--data", required=True, help="simulator output folder (annotations.json + scans/)")
+    p.add_argument("--out", help="folder for metrics.json, ap_table.md, pr_curves.png, confusion_matrix.png")
+    p.add_argument("--limit", type=int, help="first N parcels only")
+    p.add_argument("--backend", default="auto", help="auto | eager | torchscript | onnx")
+    p.add_argument(
+        "--target-pd",
+        action="append",
+        default=[],
+        metavar="CATEGORY=PD",
+        help="target Pd for threshold choice (default 0.95 for the prohibited categories)",
+    )
+    p.add_argument(
+        "--calibrate",
+        metavar="OUT.pt",
+        help="choose thresholds on this data for the target Pd and write a checkpoint copy with them",
+    )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="store these metrics in the checkpoint (metrics['test']) and rewrite its model card",
+    )
+    p.set_defaults(func=_evaluate)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from models.checkpoint import load_checkpoint, save_checkpoint
+    from models.inference import TorchDetector, resolve_model_path
+    from training.config import PROHIBITED_TARGET_PD
+    from training.evaluate import scan_predictions, summarise
+    from training.report import ap_table, model_card, plot_pr, write_confusion
+
+    path = resolve_model_path(args.model)
+    ckpt = load_checkpoint(path)
+    target = dict(PROHIBITED_TARGET_PD)
+    for item in args.target_pd:
+        name, _, value = item.partition("=")
+        target[name] = float(value)
+    det = TorchDetector(ckpt, backend=args.backend)
+    gt, dets = scan_predictions(det, Path(args.data), limit=args.limit)
+    group = [c for c in PROHIBITED_TARGET_PD if c in ckpt.categories]
+    cats = ckpt.categories
+    thresholds = None if args.calibrate else {c: ckpt.threshold(c) for c in cats}
+    m = summarise(gt, dets, cats, group=group, target_pd=target, default_threshold=0.3, thresholds=thresholds)
+    m["model"] = {"path": str(path), "arch": ckpt.arch, "version": ckpt.version, "backend": det.backend}
+    m["data"] = str(args.data)
+    _print_summary(m, cats)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        with open(out / "metrics.json", "w", encoding="utf-8") as f:
+            json.dump(m, f, indent=1)
+        (out / "ap_table.md").write_text(ap_table(m, cats) + "\n", encoding="utf-8")
+        plot_pr(m["pr50"], out / "pr_curves.png")
+        write_confusion(gt, dets, cats, m["thresholds"], out / "confusion_matrix.png")
+    brief = {k: v for k, v in m.items() if k != "pr50"}
+    if args.calibrate:
+        ckpt.thresholds = dict(m["thresholds"])
+        ckpt.metrics = {**ckpt.metrics, "calibration": brief}
+        print(f"thresholds written to {save_checkpoint(ckpt, args.calibrate)}")
+    if args.record:
+        ckpt.metrics = {**ckpt.metrics, "test": brief}
+        save_checkpoint(ckpt, path)
+        model_card(ckpt, path.parent, title=f"{ckpt.arch} {ckpt.version}")
+        print(f"metrics recorded in {path}")
+    return 0
+
+
+def _print_summary(m: dict[str, Any], cats: list[str]) -> None:
+    from training.report import ap_table
+
+    print(ap_table(m, cats))
+    pro = m.get("prohibited") or {}
+    if pro:
+        print(
+            f"prohibited: Pd {pro['Pd']:.3f} ({pro['n_positive']} parcels)  Pfa {pro['Pfa']:.3f} "
+            f"({pro['n_negative']} parcels)"
+        )
+    print(f"mAP50 {m['mAP50']:.4f}  mAP50:95 {m['mAP50_95']:.4f}  images {m['n_images']}  parcels {m['n_parcels']}")
+
+
+def register_models(sub: Sub) -> None:
+    p = sub.add_parser(
+        "models",
+        help="list, promote and roll back detector models",
+        description="The on-disk model registry under $NII_DATA_DIR/models.",
+    )
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    ls = msub.add_parser("list", help="registered models and the champion")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=_models_list)
+    pr = msub.add_parser("promote", help="make a model (id or checkpoint path) the champion")
+    pr.add_argument("ref")
+    pr.set_defaults(func=_models_promote)
+    rb = msub.add_parser("rollback", help="restore the previous champion")
+    rb.set_defaults(func=_models_rollback)
+
+
+def _models_list(args: argparse.Namespace) -> int:
+    from models.inference import SHIPPED
+    from models.store import ModelStore
+
+    store = ModelStore()
+    champ = store.champion()
+    rows = {"shipped": {"path": str(SHIPPED), "champion": champ is None}}
+    for mid, meta in store.list().items():
+        rows[mid] = {**meta, "champion": mid == champ}
+    if args.json:
+        json.dump(rows, sys.stdout, indent=1)
+        print()
+    else:
+        for mid, meta in rows.items():
+            mark = "*" if meta["champion"] else " "
+            print(f"{mark} {mid}  {json.dumps({k: v for k, v in meta.items() if k != 'champion'})}")
+    return 0
+
+
+def _models_promote(args: argparse.Namespace) -> int:
+    from models.store import ModelStore
+
+    print(f"champion: {ModelStore().promote(args.ref)}")
+    return 0
+
+
+def _models_rollback(args: argparse.Namespace) -> int:
+    from models.store import ModelStore
+
+    print(f"champion: {ModelStore().rollback() or 'shipped'}")
+    return 0

@@ -1,0 +1,255 @@
+"""Training data from the simulator's output (COCO annotations.json + DICOS scans, layout in the team brief).
+
+Decoding DICOS and resampling is the slow part, so :func:`build_cache` does it once: each view becomes
+``views/<image_id>.npy`` (float16 [H, W, 2]: high, low attenuation at the model's mm/pixel; a single-energy view
+repeats its image) and ``index.json`` lists them with boxes (pixels of the cached image, x1 y1 x2 y2), category
+indices and the parcel each view belongs to. :class:`DetectionDataset` serves augmented crops from the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+from tqdm import tqdm
+
+from models.preprocess import InputSpec, energies_to_channels, pad_channels, view_energies, view_scale
+from nii.errors import ConfigError
+from nii.scan import Scan
+
+log = logging.getLogger(__name__)
+CACHE_VERSION = 1
+
+
+@dataclass
+class CachedView:
+    """One cached view: file, parcel, view index, dual-energy flag, boxes/labels in cached pixels, and the scale."""
+
+    image_id: int
+    file: str
+    ooi_id: str
+    view: int
+    dual: bool
+    boxes: list[list[float]]
+    labels: list[int]
+    scale: tuple[float, float]
+    orig_size: tuple[int, int]
+
+
+def dataset_hash(data_dir: Path) -> str:
+    """SHA-256 (first 16 hex) of annotations.json and config.json: identifies a generated dataset."""
+    h = hashlib.sha256()
+    for name in ("annotations.json", "config.json"):
+        p = data_dir / name
+        if p.is_file():
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def load_coco(data_dir: Path) -> dict[str, Any]:
+    path = data_dir / "annotations.json"
+    if not path.is_file():
+        raise ConfigError(f"{data_dir} has no annotations.json; expected the simulator's output (nii synth)")
+    with open(path, encoding="utf-8") as f:
+        coco: dict[str, Any] = json.load(f)
+    for key in ("images", "annotations", "categories"):
+        if not isinstance(coco.get(key), list):
+            raise ConfigError(f"{path}: expected a COCO file with a {key!r} list")
+    return coco
+
+
+def category_map(coco: dict[str, Any], categories: Sequence[str]) -> dict[int, int]:
+    """COCO category id -> index in ``categories``; ConfigError for a COCO name the model does not know."""
+    out = {}
+    for c in coco["categories"]:
+        if c["name"] not in categories:
+            raise ConfigError(f"COCO category {c['name']!r} is not among the model's categories {list(categories)}")
+        out[int(c["id"])] = list(categories).index(c["name"])
+    return out
+
+
+def read_parcels(data_dir: Path, folders: Sequence[str]) -> dict[str, Scan]:
+    """Reads each parcel folder (relative to data_dir) with nii.io.read_scans; keyed by folder."""
+    from nii.io import read_scans
+
+    out: dict[str, Scan] = {}
+    for folder in folders:
+        scans = read_scans([data_dir / folder])
+        if len(scans) != 1:
+            raise ConfigError(f"{data_dir / folder}: expected one parcel, read {len(scans)}")
+        out[folder] = scans[0]
+    return out
+
+
+def build_cache(data_dir: Path, cache_dir: Path, spec: InputSpec, categories: Sequence[str]) -> list[CachedView]:
+    """Decodes and resamples every view of ``data_dir`` into ``cache_dir`` (reused when hash and spec match)."""
+    data_dir, cache_dir = Path(data_dir), Path(cache_dir)
+    key = {
+        "version": CACHE_VERSION,
+        "hash": dataset_hash(data_dir),
+        "mm_per_px": spec.mm_per_px,
+        "default_spacing_mm": spec.default_spacing_mm,
+        "categories": list(categories),
+    }
+    index_path = cache_dir / "index.json"
+    if index_path.is_file():
+        with open(index_path, encoding="utf-8") as f:
+            idx = json.load(f)
+        if idx.get("key") == key:
+            return [_view_from_json(v) for v in idx["views"]]
+        log.info("cache %s is stale; rebuilding", cache_dir)
+    coco = load_coco(data_dir)
+    cmap = category_map(coco, categories)
+    anns: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for a in coco["annotations"]:
+        anns[int(a["image_id"])].append(a)
+    by_folder: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for im in coco["images"]:
+        by_folder[str(Path(im["file_name"]).parent)].append(im)
+    (cache_dir / "views").mkdir(parents=True, exist_ok=True)
+    views: list[CachedView] = []
+    for folder, images in tqdm(sorted(by_folder.items()), desc=f"cache {data_dir.name}", unit="parcel"):
+        scan = read_parcels(data_dir, [folder])[folder]
+        for im in images:
+            vi = int(im.get("view", 0))
+            if vi >= len(scan.views):
+                raise ConfigError(f"image {im['id']} names view {vi} but {folder} has {len(scan.views)} views")
+            view = scan.views[vi]
+            energies = view_energies(view, spec)
+            sx, sy = view_scale(view, spec)
+            boxes, labels = [], []
+            for a in anns[int(im["id"])]:
+                x, y, w, h = (float(v) for v in a["bbox"])
+                boxes.append([x * sx, y * sy, (x + w) * sx, (y + h) * sy])
+                labels.append(cmap[int(a["category_id"])])
+            rel = f"views/{int(im['id'])}.npy"
+            np.save(cache_dir / rel, energies.astype(np.float16))
+            views.append(
+                CachedView(
+                    int(im["id"]),
+                    rel,
+                    str(im.get("ooi_id", scan.ooi_id)),
+                    vi,
+                    view.dual_energy,
+                    boxes,
+                    labels,
+                    (sx, sy),
+                    view.shape,
+                )
+            )
+    tmp = index_path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump({"key": key, "views": [_view_to_json(v) for v in views]}, f)
+    tmp.replace(index_path)
+    return views
+
+
+def _view_to_json(v: CachedView) -> dict[str, Any]:
+    return {**v.__dict__, "scale": list(v.scale), "orig_size": list(v.orig_size)}
+
+
+def _view_from_json(d: dict[str, Any]) -> CachedView:
+    return CachedView(**{**d, "scale": tuple(d["scale"]), "orig_size": tuple(d["orig_size"])})
+
+
+def split_by_parcel(views: Sequence[CachedView], val_fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """Indices (train, val) with all views of a parcel on one side; the split depends only on ids and seed."""
+    parcels = sorted({v.ooi_id for v in views})
+    rng = np.random.default_rng(seed)
+    n_val = round(len(parcels) * val_fraction)
+    val = set(rng.permutation(parcels)[:n_val].tolist()) if n_val else set()
+    tr = [i for i, v in enumerate(views) if v.ooi_id not in val]
+    va = [i for i, v in enumerate(views) if v.ooi_id in val]
+    return tr, va
+
+
+def channel_stats(
+    cache_dir: Path, views: Sequence[CachedView], spec: InputSpec, n: int = 64
+) -> tuple[list[float], list[float]]:
+    """Per-channel mean and std of the (unnormalised) input channels over up to ``n`` dual-energy views."""
+    ident = InputSpec(**{**spec.__dict__, "mean": (0.0, 0.0, 0.0), "std": (1.0, 1.0, 1.0)})
+    chans = []
+    for v in [v for v in views if v.dual][:n]:
+        e = np.load(cache_dir / v.file).astype(np.float32)
+        chans.append(energies_to_channels(e, ident, dual=True).reshape(3, -1))
+    if not chans:
+        return list(spec.mean), list(spec.std)
+    allc = np.concatenate(chans, axis=1)
+    return allc.mean(1).round(4).tolist(), np.maximum(allc.std(1), 1e-3).round(4).tolist()
+
+
+class DetectionDataset(Dataset[tuple[torch.Tensor, dict[str, torch.Tensor]]]):
+    """Cached views -> (normalised float32 [3, H, W], {boxes float32 [N, 4], labels int64 [N], image_id}).
+
+    ``augment`` (training/augment.py) gives fixed-size crops; without it a view is padded to a multiple of
+    spec.pad_to. ``single_energy_p`` drops a dual-energy view to single energy with that probability, so the
+    model learns both kinds of scanner.
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        views: Sequence[CachedView],
+        spec: InputSpec,
+        *,
+        augment: Any = None,
+        single_energy_p: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        self.cache_dir = Path(cache_dir)
+        self.views = list(views)
+        self.spec = spec
+        self.augment = augment
+        self.single_energy_p = single_energy_p
+        self.rng = np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        return len(self.views)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        v = self.views[i]
+        img = np.load(self.cache_dir / v.file).astype(np.float32)
+        boxes = np.asarray(v.boxes, np.float32).reshape(-1, 4)
+        labels = np.asarray(v.labels, np.int64)
+        h, w = img.shape[:2]
+        boxes[:, 0::2] = boxes[:, 0::2].clip(0, w)
+        boxes[:, 1::2] = boxes[:, 1::2].clip(0, h)
+        ok = (boxes[:, 2] - boxes[:, 0] >= 1) & (boxes[:, 3] - boxes[:, 1] >= 1)
+        boxes, labels = boxes[ok], labels[ok]
+        dual = v.dual
+        if self.augment is not None:
+            out = self.augment(image=img, bboxes=boxes, labels=labels)
+            img = out["image"]
+            boxes = np.asarray(out["bboxes"], np.float32).reshape(-1, 4)
+            labels = np.asarray(out["labels"], np.int64)
+            if dual and self.rng.random() < self.single_energy_p:
+                dual = False
+        chans = pad_channels(energies_to_channels(img, self.spec, dual=dual), self.spec)
+        target = {
+            "boxes": torch.from_numpy(boxes),
+            "labels": torch.from_numpy(labels),
+            "image_id": torch.tensor(v.image_id),
+        }
+        return torch.from_numpy(chans), target
+
+
+def collate(
+    batch: Sequence[tuple[torch.Tensor, dict[str, torch.Tensor]]],
+) -> tuple[torch.Tensor, list[dict[str, torch.Tensor]]]:
+    """Stacks images padded (bottom/right, with each image's own corner value = air) to the largest in the batch."""
+    h = max(b[0].shape[1] for b in batch)
+    w = max(b[0].shape[2] for b in batch)
+    out = torch.empty(len(batch), batch[0][0].shape[0], h, w)
+    for i, (img, _) in enumerate(batch):
+        out[i] = img[:, -1:, -1:]  # the padded corner holds the air value
+        out[i, :, : img.shape[1], : img.shape[2]] = img
+    return out, [b[1] for b in batch]

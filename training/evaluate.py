@@ -1,0 +1,137 @@
+"""Evaluation: predictions over a dataset, COCO mAP, parcel-level Pd / Pfa and operating thresholds.
+
+Two paths share the metrics: during training, the cached views (boxes in cached pixels, fast); ``nii evaluate``
+runs the shipped inference path (models.inference.TorchDetector) on the scans themselves and compares with the
+simulator's annotations.json in original pixels, so it measures exactly what the service would do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.utils.data import DataLoader
+from tqdm import tqdm
+
+from models.base import DetectorModel
+from training.data import CachedView, DetectionDataset, collate, load_coco, read_parcels
+from training.metrics import choose_thresholds, coco_map, parcel_scores, parcel_truth, pd_pfa
+
+log = logging.getLogger(__name__)
+
+
+def cached_gt(views: Sequence[CachedView], categories: Sequence[str]) -> dict[str, Any]:
+    """A COCO dict of the cached views (boxes in cached pixels), category ids = index + 1."""
+    images: list[dict[str, Any]] = []
+    anns: list[dict[str, Any]] = []
+    for v in views:
+        images.append({"id": v.image_id, "ooi_id": v.ooi_id, "view": v.view, "width": 0, "height": 0})
+        for b, lab in zip(v.boxes, v.labels):
+            w, h = b[2] - b[0], b[3] - b[1]
+            anns.append(
+                {
+                    "id": len(anns) + 1,
+                    "image_id": v.image_id,
+                    "category_id": lab + 1,
+                    "bbox": [b[0], b[1], w, h],
+                    "area": w * h,
+                    "iscrowd": 0,
+                }
+            )
+    cats = [{"id": i + 1, "name": c} for i, c in enumerate(categories)]
+    return {"images": images, "annotations": anns, "categories": cats}
+
+
+@torch.no_grad()
+def predict_dataset(
+    model: DetectorModel, dataset: DetectionDataset, *, batch_size: int = 8, progress: bool = True
+) -> list[dict[str, Any]]:
+    """COCO-style detections {image_id, category_id (index + 1), bbox [x, y, w, h], score} in cached pixels."""
+    model.eval()
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, collate_fn=collate, num_workers=0)
+    dets: list[dict[str, Any]] = []
+    for images, targets in tqdm(loader, desc="predict", unit="batch", disable=not progress, leave=False):
+        for pred, tgt in zip(model.predict(images, score_threshold=0.01, max_detections=100), targets):
+            iid = int(tgt["image_id"])
+            for box, score, label in zip(pred["boxes"].tolist(), pred["scores"].tolist(), pred["labels"].tolist()):
+                dets.append(
+                    {
+                        "image_id": iid,
+                        "category_id": int(label) + 1,
+                        "score": float(score),
+                        "bbox": [box[0], box[1], box[2] - box[0], box[3] - box[1]],
+                    }
+                )
+    return dets
+
+
+def summarise(
+    gt: dict[str, Any],
+    dets: list[dict[str, Any]],
+    categories: Sequence[str],
+    *,
+    group: Sequence[str],
+    target_pd: Mapping[str, float],
+    default_threshold: float,
+    thresholds: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """mAP (overall, per category), Pd / Pfa of ``group`` at ``thresholds`` (chosen here for ``target_pd`` when
+    None), and the thresholds used."""
+    m = coco_map(gt, dets)
+    truth, scores = parcel_truth(gt), parcel_scores(gt, dets)
+    chosen = (
+        dict(thresholds)
+        if thresholds is not None
+        else choose_thresholds(truth, scores, categories, target_pd, default=default_threshold)
+    )
+    for c in categories:
+        chosen.setdefault(c, default_threshold)
+    group = [c for c in group if c in categories]
+    return {
+        "mAP50": m["mAP50"],
+        "mAP50_95": m["mAP50_95"],
+        "per_category": m["per_category"],
+        "pr50": m["pr50"],
+        "prohibited": pd_pfa(truth, scores, group, chosen) if group else {},
+        "thresholds": chosen,
+        "n_images": len(gt["images"]),
+        "n_parcels": len(truth),
+    }
+
+
+def scan_predictions(
+    detector: Any, data_dir: Path, *, progress: bool = True, limit: int | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Runs ``detector`` (a models.inference.TorchDetector, all scores kept) over every parcel of a simulator
+    output; returns (the COCO ground truth restricted to those parcels, detections in original pixels)."""
+    coco = load_coco(data_dir)
+    by_key = {(str(im["ooi_id"]), int(im.get("view", 0))): int(im["id"]) for im in coco["images"]}
+    folders = sorted({str(Path(im["file_name"]).parent) for im in coco["images"]})[:limit]
+    names = {c["name"]: int(c["id"]) for c in coco["categories"]}
+    dets: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for folder in tqdm(folders, desc="evaluate", unit="parcel", disable=not progress):
+        scan = read_parcels(data_dir, [folder])[folder]
+        for d in detector.detect_all(scan):
+            iid = by_key.get((scan.ooi_id, d.view))
+            if iid is None or d.category not in names:
+                continue
+            x1, y1, x2, y2 = d.box
+            dets.append(
+                {
+                    "image_id": iid,
+                    "category_id": names[d.category],
+                    "score": float(d.score),
+                    "bbox": [x1, y1, x2 - x1, y2 - y1],
+                }
+            )
+        seen.update(iid for (ooi, _v), iid in by_key.items() if ooi == scan.ooi_id)
+    gt = {
+        **coco,
+        "images": [im for im in coco["images"] if int(im["id"]) in seen],
+        "annotations": [a for a in coco["annotations"] if int(a["image_id"]) in seen],
+    }
+    return gt, dets

@@ -1,0 +1,323 @@
+"""The plain training loop: seeded, resumable, checkpoint every epoch, early stopping, non-finite-loss guard,
+AMP and DDP on CUDA only (guarded: a CPU run never touches them).
+
+A run folder holds: ``config.yaml`` (resolved), ``results.csv``, ``epoch_NNN.pt``, ``last.pt``, ``best.pt``,
+``state.pt`` (optimizer / scheduler / RNG, for ``--resume``) and the report (training/report.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import yaml
+from torch.utils.data import DataLoader, DistributedSampler
+from tqdm import tqdm
+
+from models import build_model
+from models.base import DetectorModel
+from models.checkpoint import Checkpoint, from_model, load_checkpoint, save_checkpoint
+from models.preprocess import InputSpec
+from nii.errors import NIIError
+from nii.taxonomy import load_taxonomy
+from training.augment import build_augment
+from training.config import TrainConfig
+from training.data import (
+    CachedView,
+    DetectionDataset,
+    build_cache,
+    channel_stats,
+    collate,
+    dataset_hash,
+    split_by_parcel,
+)
+from training.evaluate import cached_gt, predict_dataset, summarise
+
+log = logging.getLogger(__name__)
+
+
+class TrainingError(NIIError):
+    """Training cannot go on (non-finite losses, inconsistent resume state)."""
+
+
+def _seed_worker(worker_id: int) -> None:
+    info = torch.utils.data.get_worker_info()
+    if info is None:
+        return
+    seed = int(torch.initial_seed() % 2**31)
+    ds = info.dataset
+    if isinstance(ds, DetectionDataset):
+        ds.rng = np.random.default_rng(seed)
+        if ds.augment is not None:
+            ds.augment.set_random_seed(seed)
+
+
+def _lr_at(it: int, total: int, cfg: TrainConfig) -> float:
+    """Linear warm-up then cosine decay to 5% of the base rate."""
+    base, warm = cfg.train.lr, cfg.train.warmup_iters
+    if it < warm:
+        return base * (0.1 + 0.9 * it / max(1, warm))
+    t = (it - warm) / max(1, total - warm)
+    return base * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, t))))
+
+
+class Run:
+    """One training run of ``cfg`` into ``out`` (see the module docstring)."""
+
+    def __init__(self, cfg: TrainConfig, out: Path, *, resume: bool = False, progress: bool = True) -> None:
+        self.cfg, self.out, self.progress = cfg, Path(out), progress
+        self.out.mkdir(parents=True, exist_ok=True)
+        torch.set_num_threads(cfg.train.threads)
+        self.distributed = torch.cuda.is_available() and int(os.environ.get("WORLD_SIZE", "1")) > 1
+        if self.distributed:
+            torch.distributed.init_process_group("nccl")
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+        self.device = torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
+        self.main = not self.distributed or torch.distributed.get_rank() == 0
+        self.amp = cfg.train.amp and self.device.type == "cuda"
+        torch.manual_seed(cfg.train.seed)
+        self.categories = load_taxonomy().names
+        self._prepare_data()
+        self.model: DetectorModel = build_model(
+            cfg.model.arch, num_classes=len(self.categories), **cfg.model.config
+        ).to(self.device)
+        self.net: torch.nn.Module = self.model
+        if self.distributed:
+            self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=[self.device.index])
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay)
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+        self.epoch, self.iteration, self.best, self.stale = 0, 0, -1.0, 0
+        self.rows: list[dict[str, Any]] = []
+        if resume:
+            self._resume()
+        elif self.main:
+            with open(self.out / "config.yaml", "w", encoding="utf-8") as f:
+                yaml.safe_dump(
+                    {**cfg.model_dump(mode="json"), "resolved_input": self.spec.to_dict()}, f, sort_keys=False
+                )
+
+    def _prepare_data(self) -> None:
+        cfg = self.cfg
+        base = InputSpec(mm_per_px=cfg.data.mm_per_px, default_spacing_mm=cfg.data.default_spacing_mm)
+        train_dir = Path(cfg.data.train)
+        cache_root = Path(cfg.data.cache)
+        views = build_cache(train_dir, cache_root / f"{train_dir.name}_{cfg.data.mm_per_px:g}mm", base, self.categories)
+        self.train_cache = cache_root / f"{train_dir.name}_{cfg.data.mm_per_px:g}mm"
+        if cfg.data.val:
+            val_dir = Path(cfg.data.val)
+            self.val_cache = cache_root / f"{val_dir.name}_{cfg.data.mm_per_px:g}mm"
+            self.val_views = build_cache(val_dir, self.val_cache, base, self.categories)
+            self.train_views: list[CachedView] = views
+        else:
+            tr, va = split_by_parcel(views, cfg.data.val_fraction, cfg.train.seed)
+            self.train_views, self.val_views = [views[i] for i in tr], [views[i] for i in va]
+            self.val_cache = self.train_cache
+        if not self.train_views or not self.val_views:
+            raise TrainingError(
+                f"need training and validation views, got {len(self.train_views)} / {len(self.val_views)}"
+            )
+        mean, std = channel_stats(self.train_cache, self.train_views, base)
+        self.spec = InputSpec(**{**base.__dict__, "mean": tuple(mean), "std": tuple(std)})
+        self.dataset_info = {
+            "train": str(train_dir),
+            "train_hash": dataset_hash(train_dir),
+            "val": cfg.data.val,
+            "val_hash": dataset_hash(Path(cfg.data.val)) if cfg.data.val else None,
+            "n_train_views": len(self.train_views),
+            "n_val_views": len(self.val_views),
+        }
+        t = cfg.train
+        aug = build_augment(
+            (t.crop[0], t.crop[1]), seed=t.seed, scale=t.scale_jitter, noise_p=t.noise_p, gain_p=t.gain_p
+        )
+        self.train_ds = DetectionDataset(
+            self.train_cache, self.train_views, self.spec, augment=aug, single_energy_p=t.single_energy_p, seed=t.seed
+        )
+        self.val_ds = DetectionDataset(self.val_cache, self.val_views, self.spec)
+
+    def checkpoint(self, metrics: dict[str, Any], thresholds: dict[str, float] | None = None) -> Checkpoint:
+        return from_model(
+            self.model,
+            arch=self.cfg.model.arch,
+            arch_config=dict(self.cfg.model.config, num_classes=len(self.categories)),
+            categories=list(self.categories),
+            input=self.spec,
+            version=self.cfg.version,
+            thresholds=thresholds or {},
+            train_config=self.cfg.model_dump(mode="json"),
+            dataset=self.dataset_info,
+            metrics=metrics,
+            extra={"epoch": self.epoch},
+        )
+
+    def _resume(self) -> None:
+        last, state = self.out / "last.pt", self.out / "state.pt"
+        if not (last.is_file() and state.is_file()):
+            raise TrainingError(f"cannot resume: {self.out} has no last.pt / state.pt")
+        self.model.load_state_dict(load_checkpoint(last).state_dict)
+        st = torch.load(state, map_location="cpu", weights_only=False)
+        self.opt.load_state_dict(st["optimizer"])
+        self.epoch, self.iteration, self.best, self.stale = st["epoch"], st["iteration"], st["best"], st["stale"]
+        self.rows = st["rows"]
+        torch.set_rng_state(st["torch_rng"])
+        log.info("resumed %s at epoch %d", self.out, self.epoch)
+
+    def _save_state(self) -> None:
+        torch.save(
+            {
+                "optimizer": self.opt.state_dict(),
+                "epoch": self.epoch,
+                "iteration": self.iteration,
+                "best": self.best,
+                "stale": self.stale,
+                "rows": self.rows,
+                "torch_rng": torch.get_rng_state(),
+            },
+            self.out / "state.pt.tmp",
+        )
+        os.replace(self.out / "state.pt.tmp", self.out / "state.pt")
+
+    def train_epoch(self, total_iters: int) -> dict[str, float]:
+        t = self.cfg.train
+        sampler: DistributedSampler[Any] | None = (
+            DistributedSampler(self.train_ds, seed=t.seed) if self.distributed else None
+        )
+        if sampler is not None:
+            sampler.set_epoch(self.epoch)
+        g = torch.Generator().manual_seed(t.seed + self.epoch)
+        loader = DataLoader(
+            self.train_ds,
+            batch_size=t.batch_size,
+            shuffle=sampler is None,
+            sampler=sampler,
+            num_workers=t.workers,
+            collate_fn=collate,
+            worker_init_fn=_seed_worker,
+            generator=g,
+            drop_last=True,
+            persistent_workers=False,
+        )
+        self.net.train()
+        sums: dict[str, float] = {}
+        n, bad = 0, 0
+        bar = tqdm(
+            loader, desc=f"epoch {self.epoch + 1}/{t.epochs}", unit="batch", disable=not (self.progress and self.main)
+        )
+        for images, targets in bar:
+            for group in self.opt.param_groups:
+                group["lr"] = _lr_at(self.iteration, total_iters, self.cfg)
+            images = images.to(self.device, non_blocking=True)
+            targets = [{k: v.to(self.device) for k, v in tg.items()} for tg in targets]
+            with torch.autocast(self.device.type, dtype=torch.float16, enabled=self.amp):
+                losses = self.net(images, targets)
+            loss = sum(losses.values())
+            if not isinstance(loss, torch.Tensor) or not torch.isfinite(loss):
+                bad += 1
+                log.warning(
+                    "non-finite loss at iteration %d: %s", self.iteration, {k: float(v) for k, v in losses.items()}
+                )
+                if bad > t.nonfinite_tolerance:
+                    raise TrainingError(f"{bad} non-finite losses in a row at iteration {self.iteration}; stopping")
+                self.opt.zero_grad(set_to_none=True)
+                continue
+            bad = 0
+            self.opt.zero_grad(set_to_none=True)
+            self.scaler.scale(loss).backward()
+            self.scaler.unscale_(self.opt)
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), t.grad_clip)
+            self.scaler.step(self.opt)
+            self.scaler.update()
+            self.iteration += 1
+            n += 1
+            for k, v in losses.items():
+                sums[k] = sums.get(k, 0.0) + float(v.detach())
+            bar.set_postfix(loss=f"{float(loss.detach()):.3f}")
+            if t.max_iters_per_epoch and n >= t.max_iters_per_epoch:
+                break
+        return {k: v / max(n, 1) for k, v in sums.items()}
+
+    def validate(self, thresholds: dict[str, float] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        e = self.cfg.eval
+        dets = predict_dataset(self.model, self.val_ds, batch_size=8, progress=self.progress)
+        gt = cached_gt(self.val_views, self.categories)
+        return summarise(
+            gt,
+            dets,
+            self.categories,
+            group=e.group,
+            target_pd=e.target_pd,
+            default_threshold=e.default_threshold,
+            thresholds=thresholds,
+        ), dets
+
+    def fit(self) -> Path:
+        """Trains until the epoch budget, early stop or time budget; returns the path of ``best.pt``."""
+        t = self.cfg.train
+        per_epoch = len(self.train_ds) // t.batch_size
+        if t.max_iters_per_epoch:
+            per_epoch = min(per_epoch, t.max_iters_per_epoch)
+        total = max(1, per_epoch * t.epochs)
+        start = time.monotonic()
+        while self.epoch < t.epochs:
+            t0 = time.monotonic()
+            losses = self.train_epoch(total)
+            self.epoch += 1
+            row: dict[str, Any] = {
+                "epoch": self.epoch,
+                **{f"train/{k}": round(v, 5) for k, v in losses.items()},
+                "lr": _lr_at(self.iteration, total, self.cfg),
+                "epoch_s": round(time.monotonic() - t0, 1),
+            }
+            if self.main and (self.epoch % t.eval_every == 0 or self.epoch == t.epochs):
+                metrics, _ = self.validate()
+                row.update(
+                    {
+                        "val/mAP50": round(metrics["mAP50"], 4),
+                        "val/mAP50_95": round(metrics["mAP50_95"], 4),
+                        "val/Pd": metrics["prohibited"].get("Pd"),
+                        "val/Pfa": metrics["prohibited"].get("Pfa"),
+                    }
+                )
+                score = metrics["mAP50"]
+                ck = self.checkpoint(_brief(metrics), metrics["thresholds"])
+                if score > self.best:
+                    self.best, self.stale = score, 0
+                    save_checkpoint(ck, self.out / "best.pt")
+                else:
+                    self.stale += 1
+            if self.main:
+                ck = self.checkpoint({"epoch": self.epoch})
+                save_checkpoint(ck, self.out / f"epoch_{self.epoch:03d}.pt")
+                save_checkpoint(ck, self.out / "last.pt")
+                self.rows.append(row)
+                self._write_results()
+                self._save_state()
+                log.info("epoch %d: %s", self.epoch, row)
+            if self.stale >= t.patience:
+                log.info("early stop: no mAP50 gain for %d evaluations", self.stale)
+                break
+            if t.max_minutes and (time.monotonic() - start) / 60 > t.max_minutes:
+                log.info("time budget of %.0f min used; stopping", t.max_minutes)
+                break
+        return self.out / "best.pt"
+
+    def _write_results(self) -> None:
+        keys: list[str] = []
+        for r in self.rows:
+            keys += [k for k in r if k not in keys]
+        with open(self.out / "results.csv", "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=keys)
+            w.writeheader()
+            w.writerows(self.rows)
+
+
+def _brief(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Metrics without the PR curves (kept out of checkpoints)."""
+    return {k: v for k, v in metrics.items() if k != "pr50"}

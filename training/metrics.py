@@ -1,0 +1,193 @@
+"""Detection metrics: COCO mAP (faster-coco-eval, the pycocotools algorithm), parcel-level Pd / Pfa for a group of
+categories, operating thresholds for a target Pd, and a detection confusion matrix.
+
+Inputs share one frame: ``gt`` is a COCO dict (images, annotations with bbox [x, y, w, h] pixels, categories with
+ids = index + 1); ``dets`` a list of {image_id, category_id, bbox [x, y, w, h], score}. A parcel groups the images
+(views) that share ``ooi_id``.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from faster_coco_eval import COCO, COCOeval_faster
+
+logging.getLogger("faster_coco_eval").setLevel(logging.WARNING)
+
+
+def coco_map(gt: dict[str, Any], dets: list[dict[str, Any]]) -> dict[str, Any]:
+    """``mAP50``, ``mAP50_95`` overall, ``per_category`` {name: {AP50, AP50_95, n_gt}} and ``pr50`` {name:
+    {recall, precision}} (101-point interpolated precision at IoU 0.5). AP of a category without ground truth is
+    omitted (COCO convention)."""
+    names = {int(c["id"]): str(c["name"]) for c in gt["categories"]}
+    n_gt: dict[int, int] = defaultdict(int)
+    for a in gt["annotations"]:
+        n_gt[int(a["category_id"])] += 1
+    empty = {"mAP50": 0.0, "mAP50_95": 0.0, "per_category": {}, "pr50": {}}
+    if not gt["annotations"]:
+        return empty
+    gt_api = COCO(copy.deepcopy(gt))
+    if not dets:
+        return {**empty, "per_category": {names[c]: {"AP50": 0.0, "AP50_95": 0.0, "n_gt": n} for c, n in n_gt.items()}}
+    dt_api = gt_api.loadRes(copy.deepcopy(dets))
+    ev = COCOeval_faster(gt_api, dt_api, iouType="bbox")
+    ev.params.maxDets = [1, 10, 100]
+    ev.evaluate()
+    ev.accumulate()
+    ev.summarize()
+    prec = np.asarray(ev.eval["precision"])  # [T iou, R recall, K cat, A area, M maxdets]
+    cat_ids = list(ev.params.catIds)
+    recall_pts = np.asarray(ev.params.recThrs)
+    per: dict[str, dict[str, float]] = {}
+    pr: dict[str, dict[str, list[float]]] = {}
+    ap50_all, ap_all = [], []
+    for k, cid in enumerate(cat_ids):
+        if n_gt.get(int(cid), 0) == 0:
+            continue
+        p = prec[:, :, k, 0, -1]
+        p50 = p[0]
+        ap50 = float(np.mean(np.where(p50 > -1, p50, 0)))
+        ap = float(np.mean(np.where(p > -1, p, 0)))
+        per[names[int(cid)]] = {"AP50": ap50, "AP50_95": ap, "n_gt": int(n_gt[int(cid)])}
+        pr[names[int(cid)]] = {"recall": recall_pts.tolist(), "precision": np.clip(p50, 0, 1).tolist()}
+        ap50_all.append(ap50)
+        ap_all.append(ap)
+    return {
+        "mAP50": float(np.mean(ap50_all)) if ap50_all else 0.0,
+        "mAP50_95": float(np.mean(ap_all)) if ap_all else 0.0,
+        "per_category": per,
+        "pr50": pr,
+    }
+
+
+def parcel_truth(gt: dict[str, Any]) -> dict[str, set[str]]:
+    """ooi_id -> set of category names present in any of its views (every parcel listed, empty set if clean)."""
+    names = {int(c["id"]): str(c["name"]) for c in gt["categories"]}
+    img_parcel = {int(im["id"]): str(im.get("ooi_id", im["id"])) for im in gt["images"]}
+    out: dict[str, set[str]] = {p: set() for p in img_parcel.values()}
+    for a in gt["annotations"]:
+        out[img_parcel[int(a["image_id"])]].add(names[int(a["category_id"])])
+    return out
+
+
+def parcel_scores(gt: dict[str, Any], dets: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, float]]:
+    """ooi_id -> {category: highest score of any detection of that category in the parcel's views}."""
+    names = {int(c["id"]): str(c["name"]) for c in gt["categories"]}
+    img_parcel = {int(im["id"]): str(im.get("ooi_id", im["id"])) for im in gt["images"]}
+    out: dict[str, dict[str, float]] = {p: {} for p in img_parcel.values()}
+    for d in dets:
+        p, c = img_parcel[int(d["image_id"])], names[int(d["category_id"])]
+        out[p][c] = max(out[p].get(c, 0.0), float(d["score"]))
+    return out
+
+
+def pd_pfa(
+    truth: Mapping[str, set[str]],
+    scores: Mapping[str, Mapping[str, float]],
+    group: Sequence[str],
+    thresholds: Mapping[str, float],
+) -> dict[str, float]:
+    """Parcel-level probability of detection and false-alarm rate for ``group``.
+
+    A parcel alarms when any category of the group scores at least its threshold. Pd = alarmed parcels among those
+    holding a group item; Pfa = alarmed parcels among those holding none. Counts are returned too.
+    """
+    pos = [p for p, cats in truth.items() if cats & set(group)]
+    neg = [p for p, cats in truth.items() if not cats & set(group)]
+
+    def alarms(p: str) -> bool:
+        s = scores.get(p, {})
+        return any(s.get(c, 0.0) >= thresholds[c] for c in group)
+
+    tp = sum(alarms(p) for p in pos)
+    fp = sum(alarms(p) for p in neg)
+    return {
+        "Pd": tp / len(pos) if pos else float("nan"),
+        "Pfa": fp / len(neg) if neg else float("nan"),
+        "n_positive": len(pos),
+        "n_negative": len(neg),
+    }
+
+
+def choose_thresholds(
+    truth: Mapping[str, set[str]],
+    scores: Mapping[str, Mapping[str, float]],
+    categories: Sequence[str],
+    target_pd: Mapping[str, float],
+    *,
+    default: float = 0.3,
+    floor: float = 0.05,
+    ceiling: float = 0.9,
+) -> dict[str, float]:
+    """Per category, the highest score threshold whose parcel-level Pd for that category reaches its target.
+
+    Categories without a target (or without positive parcels) get ``default``; thresholds stay within
+    [``floor``, ``ceiling``]. Pd of category c: parcels holding c in which a c detection scores >= the threshold.
+    """
+    out: dict[str, float] = {}
+    for c in categories:
+        pos = [scores.get(p, {}).get(c, 0.0) for p, cats in truth.items() if c in cats]
+        if c not in target_pd or not pos:
+            out[c] = default
+            continue
+        s = np.sort(np.asarray(pos))[::-1]
+        k = int(np.ceil(target_pd[c] * len(s))) - 1  # the k-th best positive must pass
+        out[c] = float(max(floor, min(ceiling, s[min(k, len(s) - 1)] - 1e-6)))
+    return out
+
+
+def confusion_matrix(
+    gt: dict[str, Any], dets: Sequence[Mapping[str, Any]], thresholds: Mapping[int, float], iou: float = 0.5
+) -> np.ndarray:
+    """int [K + 1, K + 1]: rows true category (last = background: false detections), columns predicted (last =
+    missed). Detections above their category threshold are matched greedily by score to any ground truth box
+    with IoU >= ``iou``, regardless of category."""
+    cats = sorted(int(c["id"]) for c in gt["categories"])
+    pos = {c: i for i, c in enumerate(cats)}
+    k = len(cats)
+    m = np.zeros((k + 1, k + 1), np.int64)
+    gts: dict[int, list[tuple[list[float], int]]] = defaultdict(list)
+    for a in gt["annotations"]:
+        gts[int(a["image_id"])].append((_xyxy(a["bbox"]), int(a["category_id"])))
+    dts: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
+    for d in dets:
+        if float(d["score"]) >= thresholds.get(int(d["category_id"]), 0.3):
+            dts[int(d["image_id"])].append(d)
+    for im in gt["images"]:
+        iid = int(im["id"])
+        g = gts.get(iid, [])
+        used = [False] * len(g)
+        for d in sorted(dts.get(iid, []), key=lambda d: -float(d["score"])):
+            box = _xyxy(d["bbox"])
+            best, bj = iou, -1
+            for j, (gb, _) in enumerate(g):
+                if not used[j]:
+                    v = _iou(box, gb)
+                    if v >= best:
+                        best, bj = v, j
+            if bj >= 0:
+                used[bj] = True
+                m[pos[g[bj][1]], pos[int(d["category_id"])]] += 1
+            else:
+                m[k, pos[int(d["category_id"])]] += 1
+        for j, (_, c) in enumerate(g):
+            if not used[j]:
+                m[pos[c], k] += 1
+    return m
+
+
+def _xyxy(b: Sequence[float]) -> list[float]:
+    return [float(b[0]), float(b[1]), float(b[0]) + float(b[2]), float(b[1]) + float(b[3])]
+
+
+def _iou(a: Sequence[float], b: Sequence[float]) -> float:
+    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0

@@ -1,0 +1,184 @@
+"""A run's report: loss / metric curves, PR curves, confusion matrix, per-category AP table, a sheet of validation
+predictions and the model card (markdown + JSON). Plots are matplotlib PNGs (Agg backend, no display)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from models.checkpoint import Checkpoint
+from training.metrics import confusion_matrix
+
+
+def plot_curves(results_csv: Path, out: Path) -> Path:
+    """Training losses and validation metrics per epoch from results.csv."""
+    with open(results_csv, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
+    ep = [int(r["epoch"]) for r in rows]
+    for k in rows[0] if rows else []:
+        vals = [float(r[k]) if r.get(k) not in (None, "", "nan") else np.nan for r in rows]
+        if k.startswith("train/"):
+            a.plot(ep, vals, marker="o", label=k[6:])
+        elif k.startswith("val/"):
+            b.plot(ep, vals, marker="o", label=k[4:])
+    a.set(xlabel="epoch", ylabel="loss", title="training losses")
+    b.set(xlabel="epoch", ylim=(0, 1), title="validation")
+    for ax in (a, b):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_pr(pr50: dict[str, dict[str, list[float]]], out: Path) -> Path:
+    """Precision-recall curves at IoU 0.5, one line per category."""
+    fig, ax = plt.subplots(figsize=(7, 6))
+    for name, c in sorted(pr50.items()):
+        ax.plot(c["recall"], c["precision"], label=name, lw=1.2)
+    ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02), title="PR at IoU 0.5")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_confusion(m: np.ndarray, categories: Sequence[str], out: Path) -> Path:
+    """Confusion matrix (training.metrics.confusion_matrix), rows normalised, with counts."""
+    labels = [*categories, "background"]
+    norm = m / np.maximum(m.sum(1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(10, 9))
+    ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(labels)), [*categories, "missed"], rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.set(xlabel="predicted", ylabel="true")
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            if m[i, j]:
+                ax.text(
+                    j,
+                    i,
+                    str(m[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="white" if norm[i, j] > 0.5 else "black",
+                )
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def ap_table(metrics: dict[str, Any], categories: Sequence[str]) -> str:
+    """Markdown table: category, number of boxes, AP50, AP50:95, operating threshold."""
+    lines = ["| category | boxes | AP50 | AP50:95 | threshold |", "|---|---:|---:|---:|---:|"]
+    for c in categories:
+        p = metrics["per_category"].get(c)
+        thr = metrics.get("thresholds", {}).get(c, float("nan"))
+        if p is None:
+            lines.append(f"| {c} | 0 | - | - | {thr:.3f} |")
+        else:
+            lines.append(f"| {c} | {p['n_gt']} | {p['AP50']:.3f} | {p['AP50_95']:.3f} | {thr:.3f} |")
+    lines.append(f"| **all** | | **{metrics['mAP50']:.3f}** | **{metrics['mAP50_95']:.3f}** | |")
+    return "\n".join(lines)
+
+
+def prediction_sheet(
+    images: Sequence[np.ndarray],
+    preds: Sequence[list[tuple[str, float, list[float]]]],
+    truths: Sequence[list[tuple[str, list[float]]]],
+    out: Path,
+    cols: int = 4,
+) -> Path:
+    """A grid of views (grey, high energy) with ground truth (green) and predictions above threshold (red)."""
+    n = len(images)
+    rows = max(1, -(-n // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 4 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, img, pr, tr in zip(axes.ravel(), images, preds, truths):
+        ax.imshow(img, cmap="gray_r")
+        for _name, b in tr:
+            ax.add_patch(plt.Rectangle((b[0], b[1]), b[2] - b[0], b[3] - b[1], fill=False, ec="lime", lw=1))
+        for name, s, b in pr:
+            ax.add_patch(plt.Rectangle((b[0], b[1]), b[2] - b[0], b[3] - b[1], fill=False, ec="red", lw=1))
+            ax.text(b[0], b[1], f"{name} {s:.2f}", color="red", fontsize=6, va="bottom")
+    fig.tight_layout()
+    fig.savefig(out, dpi=90)
+    plt.close(fig)
+    return out
+
+
+def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[str] = ()) -> tuple[Path, Path]:
+    """MODEL_CARD.md and model_card.json describing the checkpoint: architecture, data, input, metrics,
+    thresholds, intended use and limitations."""
+    desc = ckpt.describe()
+    m = ckpt.metrics
+    card_json = out_dir / "model_card.json"
+    with open(card_json, "w", encoding="utf-8") as f:
+        json.dump(desc, f, indent=2, default=str)
+    lines = [
+        f"# {title}",
+        "",
+        f"- architecture: `{ckpt.arch}` ({desc['parameters']:,} parameters), config `{json.dumps(ckpt.arch_config)}`",
+        f"- version: {ckpt.version}; created {desc['created']}",
+        f"- input: channels {list(ckpt.input.channels)} at {ckpt.input.mm_per_px} mm/pixel, "
+        f"mean {list(ckpt.input.mean)}, std {list(ckpt.input.std)}",
+        f"- categories (class order): {', '.join(ckpt.categories)}",
+        f"- training data: {json.dumps(ckpt.dataset)}",
+        "",
+        "## Intended use",
+        "Finding parcel contents (taxonomy categories) in dual- or single-energy line-scanner X-ray views, as one "
+        "input to customs risk assessment, with an officer reviewing every held parcel. Not a certified explosive "
+        "or weapon detection system.",
+        "",
+        "## Metrics",
+        "",
+    ]
+    if "mAP50" in m:
+        lines.append(ap_table(m, ckpt.categories))
+        pro = m.get("prohibited", {})
+        if pro:
+            lines += [
+                "",
+                f"Prohibited group, per parcel at the thresholds above: Pd {pro.get('Pd', float('nan')):.3f} "
+                f"({pro.get('n_positive')} parcels), Pfa {pro.get('Pfa', float('nan')):.3f} "
+                f"({pro.get('n_negative')} parcels).",
+            ]
+    for k in ("evaluated_on", "latency_ms"):
+        if k in m:
+            lines += ["", f"{k}: `{json.dumps(m[k])}`"]
+    lines += [
+        "",
+        "## Limitations",
+        "",
+        "- Trained on synthetic parcels from the NII simulator only; accuracy on real scanner images is unknown.",
+        *[f"- {n}" for n in notes],
+    ]
+    card_md = out_dir / "MODEL_CARD.md"
+    card_md.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return card_md, card_json
+
+
+def write_confusion(
+    gt: dict[str, Any], dets: list[dict[str, Any]], categories: Sequence[str], thresholds: dict[str, float], out: Path
+) -> np.ndarray:
+    """Computes and plots the confusion matrix at the operating thresholds."""
+    thr = {i + 1: thresholds.get(c, 0.3) for i, c in enumerate(categories)}
+    m = confusion_matrix(gt, dets, thr)
+    plot_confusion(m, categories, out)
+    return m
