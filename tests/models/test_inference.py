@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from models import build_model
+from models.backends import make_runner, measure_backends
+from models.checkpoint import from_model, save_checkpoint
+from models.inference import TorchDetector, load_shipped_detector, resolve_model_path
+from models.preprocess import InputSpec
+from models.store import ModelStore
+from nii.detection import Detector
+from nii.errors import ModelError
+from nii.scan import Scan, View
+
+CFG = {"num_classes": 3, "stem": 8, "widths": [16, 16, 16, 16], "depths": [1, 1, 1, 1]}
+
+
+def _ckpt(version: str = "0.0.1", backend: str = "eager"):  # type: ignore[no-untyped-def]
+    torch.manual_seed(0)
+    model = build_model("nii_det", **CFG)
+    return from_model(
+        model,
+        arch="nii_det",
+        arch_config=CFG,
+        categories=["firearm", "knife", "phone"],
+        input=InputSpec(mm_per_px=2.0),
+        version=version,
+        thresholds={"firearm": 0.0, "knife": 0.0, "phone": 0.0},
+        extra={"inference_backend": backend},
+    )
+
+
+def _scan(seed: int, views: int = 2) -> Scan:
+    rng = np.random.default_rng(seed)
+    vs = []
+    for _ in range(views):
+        h = rng.random((120, 90), dtype=np.float32)
+        vs.append(View(energies={"high": h, "low": h * 1.5}, pixel_spacing_mm=(1.0, 1.5)))
+    return Scan(ooi_id=f"P{seed}", scan_uid="1.2", views=vs)
+
+
+def test_detector_protocol_boxes_in_view_pixels_and_batch_equals_single() -> None:
+    det = TorchDetector(_ckpt())
+    assert isinstance(det, Detector)
+    scans = [_scan(1), _scan(2, views=1)]
+    single = [det.detect(s) for s in scans]
+    batch = det.detect_batch(scans)
+    for a, b in zip(single, batch):
+        # an untrained net scores everything near its prior, so compare the best scores, not tie-broken order
+        sa = sorted((d.score for d in a), reverse=True)[:20]
+        sb = sorted((d.score for d in b), reverse=True)[:20]
+        np.testing.assert_allclose(sa, sb, atol=1e-4)
+    assert {d.view for d in single[0]} <= {0, 1}
+    for d in single[0]:
+        assert 0 <= d.box[0] <= d.box[2] <= 90 and 0 <= d.box[1] <= d.box[3] <= 120
+
+
+def test_thread_safe_concurrent_detect() -> None:
+    det = TorchDetector(_ckpt())
+    scan = _scan(3)
+    want = [d.box for d in det.detect(scan)]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: [d.box for d in det.detect(scan)], range(8)))
+    for g in got:
+        np.testing.assert_allclose(g, want, atol=1e-4)
+
+
+@pytest.mark.parametrize("backend", ["torchscript", "onnx"])
+def test_exported_backends_match_eager(backend: str) -> None:
+    model = _ckpt().build()
+    x = torch.randn(1, 3, 64, 96)
+    want = make_runner(model, "eager")(x)
+    got = make_runner(model, backend, example=torch.randn(1, 3, 96, 64))(x)
+    for a, b in zip(got, want):
+        assert a.shape == b.shape
+        torch.testing.assert_close(a, b, atol=1e-3, rtol=1e-3)
+    timing = measure_backends(model, [(64, 64)], repeats=1, backends=["eager", backend])
+    assert set(timing) == {"eager", backend} and timing[backend]["max_abs_diff"] < 1e-3
+
+
+def test_model_resolution_and_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NII_DATA_DIR", str(tmp_path / "nii"))
+    monkeypatch.delenv("NII_MODEL_PATH", raising=False)
+    a = save_checkpoint(_ckpt("1.0.0"), tmp_path / "a.pt")
+    b = save_checkpoint(_ckpt("2.0.0"), tmp_path / "b.pt")
+    store = ModelStore()
+    assert store.champion() is None
+    ida = store.promote(str(a))
+    idb = store.promote(str(b))
+    assert ida != idb and store.champion() == idb and set(store.list()) == {ida, idb}
+    assert load_shipped_detector().version == "2.0.0"
+    assert store.rollback() == ida
+    assert load_shipped_detector().version == "1.0.0"
+    assert store.rollback() is None
+    with pytest.raises(ModelError, match="nothing to roll back"):
+        store.rollback()
+    assert load_shipped_detector(str(b)).version == "2.0.0"
+    monkeypatch.setenv("NII_MODEL_PATH", str(a))
+    assert resolve_model_path() == a
+    with pytest.raises(ModelError, match="neither"):
+        store.promote("no-such-model")

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from training.metrics import choose_thresholds, coco_map, confusion_matrix, parcel_scores, parcel_truth, pd_pfa
+
+CATS = [{"id": 1, "name": "firearm"}, {"id": 2, "name": "knife"}, {"id": 3, "name": "phone"}]
+
+
+def _gt() -> dict[str, Any]:
+    images = [{"id": i, "ooi_id": f"P{i}", "width": 100, "height": 100} for i in range(1, 5)]
+    anns = [
+        {"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 20], "area": 400, "iscrowd": 0},
+        {"id": 2, "image_id": 2, "category_id": 2, "bbox": [50, 50, 10, 30], "area": 300, "iscrowd": 0},
+        {"id": 3, "image_id": 3, "category_id": 3, "bbox": [5, 5, 30, 30], "area": 900, "iscrowd": 0},
+    ]
+    return {"images": images, "annotations": anns, "categories": CATS}
+
+
+def _det(iid: int, cid: int, box: list[float], score: float) -> dict[str, Any]:
+    return {"image_id": iid, "category_id": cid, "bbox": box, "score": score}
+
+
+def test_perfect_and_shifted_detections() -> None:
+    gt = _gt()
+    perfect = [_det(a["image_id"], a["category_id"], a["bbox"], 0.9) for a in gt["annotations"]]
+    m = coco_map(gt, perfect)
+    assert m["mAP50"] == pytest.approx(1.0) and m["mAP50_95"] == pytest.approx(1.0)
+    shifted = [{**d, "bbox": [d["bbox"][0] + d["bbox"][2] * 0.6, *d["bbox"][1:]]} for d in perfect]
+    assert coco_map(gt, shifted)["mAP50"] == pytest.approx(0.0)
+    half = perfect[:1] + shifted[1:]
+    m = coco_map(gt, half)
+    assert m["per_category"]["firearm"]["AP50"] == pytest.approx(1.0)
+    assert m["per_category"]["knife"]["AP50"] == pytest.approx(0.0)
+    assert m["mAP50"] == pytest.approx(1 / 3)
+
+
+def test_parcel_pd_pfa_and_thresholds() -> None:
+    gt = _gt()
+    dets = [_det(1, 1, [10, 10, 20, 20], 0.8), _det(2, 2, [0, 0, 5, 5], 0.4), _det(4, 1, [0, 0, 5, 5], 0.5)]
+    truth, scores = parcel_truth(gt), parcel_scores(gt, dets)
+    assert truth["P4"] == set() and scores["P2"] == {"knife": 0.4}
+    r = pd_pfa(truth, scores, ["firearm", "knife"], {"firearm": 0.6, "knife": 0.3})
+    assert r["Pd"] == 1.0 and r["Pfa"] == 0.0 and r["n_positive"] == 2 and r["n_negative"] == 2
+    r = pd_pfa(truth, scores, ["firearm", "knife"], {"firearm": 0.45, "knife": 0.5})
+    assert r["Pd"] == 0.5 and r["Pfa"] == 0.5
+    thr = choose_thresholds(truth, scores, ["firearm", "knife", "phone"], {"firearm": 0.95, "knife": 0.95})
+    assert thr["firearm"] == pytest.approx(0.8, abs=1e-3) and thr["knife"] == pytest.approx(0.4, abs=1e-3)
+    assert thr["phone"] == 0.3
+
+
+def test_confusion_matrix_counts() -> None:
+    gt = _gt()
+    dets = [_det(1, 2, [10, 10, 20, 20], 0.9), _det(2, 2, [50, 50, 10, 30], 0.9), _det(4, 3, [0, 0, 9, 9], 0.9)]
+    m = confusion_matrix(gt, dets, {1: 0.3, 2: 0.3, 3: 0.3})
+    assert m.shape == (4, 4)
+    assert m[0, 1] == 1 and m[1, 1] == 1 and m[2, 3] == 1 and m[3, 2] == 1
+    assert int(np.sum(m)) == 4
