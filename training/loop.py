@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import torch
 import yaml
@@ -51,6 +52,7 @@ def _seed_worker(worker_id: int) -> None:
     info = torch.utils.data.get_worker_info()
     if info is None:
         return
+    cv2.setNumThreads(1)  # the worker shares 2 cores with the training process
     seed = int(torch.initial_seed() % 2**31)
     ds = info.dataset
     if isinstance(ds, DetectionDataset):
@@ -94,6 +96,7 @@ class Run:
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay)
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
         self.epoch, self.iteration, self.best, self.stale = 0, 0, -1.0, 0
+        self.planned, self.elapsed = cfg.train.epochs, 0.0
         self.rows: list[dict[str, Any]] = []
         if resume:
             self._resume()
@@ -166,6 +169,10 @@ class Run:
         self.opt.load_state_dict(st["optimizer"])
         self.epoch, self.iteration, self.best, self.stale = st["epoch"], st["iteration"], st["best"], st["stale"]
         self.rows = st["rows"]
+        self.planned = max(self.epoch, min(self.cfg.train.epochs, st.get("planned", self.cfg.train.epochs)))
+        self.elapsed = float(st.get("elapsed", 0.0))
+        if self.cfg.train.epochs > st.get("epochs", self.cfg.train.epochs):
+            self.planned = self.cfg.train.epochs  # asked for more epochs than the first run
         torch.set_rng_state(st["torch_rng"])
         log.info("resumed %s at epoch %d", self.out, self.epoch)
 
@@ -178,6 +185,9 @@ class Run:
                 "best": self.best,
                 "stale": self.stale,
                 "rows": self.rows,
+                "planned": self.planned,
+                "elapsed": self.elapsed,
+                "epochs": self.cfg.train.epochs,
                 "torch_rng": torch.get_rng_state(),
             },
             self.out / "state.pt.tmp",
@@ -208,7 +218,10 @@ class Run:
         sums: dict[str, float] = {}
         n, bad = 0, 0
         bar = tqdm(
-            loader, desc=f"epoch {self.epoch + 1}/{t.epochs}", unit="batch", disable=not (self.progress and self.main)
+            loader,
+            desc=f"epoch {self.epoch + 1}/{self.planned}",
+            unit="batch",
+            disable=not (self.progress and self.main),
         )
         for images, targets in bar:
             for group in self.opt.param_groups:
@@ -258,24 +271,26 @@ class Run:
         ), dets
 
     def fit(self) -> Path:
-        """Trains until the epoch budget, early stop or time budget; returns the path of ``best.pt``."""
+        """Trains until the epoch budget, early stop or time budget; returns the path of ``best.pt``.
+
+        With ``max_minutes`` the planned number of epochs shrinks, after each epoch, to what the remaining time
+        allows, so the cosine schedule still ends at its low rate instead of being cut off mid-way.
+        """
         t = self.cfg.train
         per_epoch = len(self.train_ds) // t.batch_size
         if t.max_iters_per_epoch:
             per_epoch = min(per_epoch, t.max_iters_per_epoch)
-        total = max(1, per_epoch * t.epochs)
-        start = time.monotonic()
-        while self.epoch < t.epochs:
+        while self.epoch < self.planned:
             t0 = time.monotonic()
+            total = max(1, per_epoch * self.planned)
             losses = self.train_epoch(total)
             self.epoch += 1
             row: dict[str, Any] = {
                 "epoch": self.epoch,
                 **{f"train/{k}": round(v, 5) for k, v in losses.items()},
                 "lr": _lr_at(self.iteration, total, self.cfg),
-                "epoch_s": round(time.monotonic() - t0, 1),
             }
-            if self.main and (self.epoch % t.eval_every == 0 or self.epoch == t.epochs):
+            if self.main and (self.epoch % t.eval_every == 0 or self.epoch == self.planned):
                 metrics, _ = self.validate()
                 row.update(
                     {
@@ -292,6 +307,13 @@ class Run:
                     save_checkpoint(ck, self.out / "best.pt")
                 else:
                     self.stale += 1
+            row["epoch_s"] = round(time.monotonic() - t0, 1)
+            self.elapsed += time.monotonic() - t0
+            if t.max_minutes:
+                fits = self.epoch + int((t.max_minutes * 60 - self.elapsed) // (self.elapsed / self.epoch))
+                if fits < self.planned:
+                    self.planned = max(self.epoch, fits)
+                    log.info("time budget %.0f min: planning %d epochs", t.max_minutes, self.planned)
             if self.main:
                 ck = self.checkpoint({"epoch": self.epoch})
                 save_checkpoint(ck, self.out / f"epoch_{self.epoch:03d}.pt")
@@ -302,9 +324,6 @@ class Run:
                 log.info("epoch %d: %s", self.epoch, row)
             if self.stale >= t.patience:
                 log.info("early stop: no mAP50 gain for %d evaluations", self.stale)
-                break
-            if t.max_minutes and (time.monotonic() - start) / 60 > t.max_minutes:
-                log.info("time budget of %.0f min used; stopping", t.max_minutes)
                 break
         return self.out / "best.pt"
 
