@@ -35,20 +35,24 @@ def _attenuation_matrix(names: tuple[str, ...], detector: XrayDetector) -> tuple
     return matt, weights
 
 
-def _stack(areal_density: Mapping[str, np.ndarray]) -> tuple[tuple[str, ...], np.ndarray]:
+def _validated(areal_density: Mapping[str, np.ndarray]) -> tuple[tuple[str, ...], list[np.ndarray]]:
     if not areal_density:
         raise ForwardModelError("areal_density is empty; expected at least one material -> g/cm^2 array")
     names = tuple(sorted(areal_density))
-    arrays = [np.asarray(areal_density[n]) for n in names]
+    arrays = [np.ascontiguousarray(areal_density[n], dtype=np.float32) for n in names]
     shape = arrays[0].shape
     for n, a in zip(names, arrays):
         if a.shape != shape:
             raise ForwardModelError(f"areal density of {n!r} has shape {a.shape}, expected {shape} like {names[0]!r}")
-    stacked = np.stack(arrays, axis=-1).astype(np.float32, copy=False)  # [..., M]
-    lo, hi = float(stacked.min(initial=0.0)), float(stacked.max(initial=0.0))
-    if not (np.isfinite(lo) and np.isfinite(hi)) or lo < 0:
-        raise ForwardModelError(f"areal densities must be finite and >= 0 g/cm^2, got range {lo}..{hi}")
-    return names, stacked
+        if a.size:
+            lo, hi = float(a.min()), float(a.max())
+            if not (lo >= 0 and np.isfinite(hi)):  # NaN fails the first test
+                raise ForwardModelError(f"areal density of {n!r} must be finite and >= 0 g/cm^2, got {lo}..{hi}")
+    return names, arrays
+
+
+_SUBSET_BELOW = 0.7
+"""Compute only on the pixels holding material when they are fewer than this share of the image."""
 
 
 def attenuation_images(
@@ -60,23 +64,34 @@ def attenuation_images(
     all the same; >= 0). Pixels without material are exactly 0. For a :class:`SingleEnergyDetector` both images are
     the same single-energy image. Values are capped at :data:`MAX_ATTENUATION`.
     """
-    names, stacked = _stack(areal_density)
-    shape = stacked.shape[:-1]
+    names, arrays = _validated(areal_density)
+    shape = arrays[0].shape
     low = np.zeros(shape, dtype=np.float32)
     high = np.zeros(shape, dtype=np.float32)
-    flat = stacked.reshape(-1, len(names))
-    present = np.flatnonzero(flat.max(axis=1) > 0)
-    if present.size == 0:
+    flat = [a.reshape(-1) for a in arrays]
+    present = flat[0] > 0
+    for a in flat[1:]:
+        present |= a > 0
+    n_present = int(np.count_nonzero(present))
+    if n_present == 0:
         return low, high
+    subset = np.flatnonzero(present) if n_present < _SUBSET_BELOW * present.size else None
+    x = np.empty((n_present if subset is not None else present.size, len(names)), dtype=np.float32)
+    for j, a in enumerate(flat):
+        x[:, j] = a[subset] if subset is not None else a
     matt, weights = _attenuation_matrix(names, detector)
-    mu = flat[present] @ matt  # [P, E] optical depth per energy bin
+    mu = x @ matt  # [P, E] optical depth per energy bin
     np.negative(mu, out=mu)
     np.exp(mu, out=mu)
     signal = mu @ weights  # [P, 2] transmitted fraction per layer
     np.maximum(signal, np.float32(np.exp(-MAX_ATTENUATION)), out=signal)
     att = -np.log(signal)
-    low.reshape(-1)[present] = att[:, 0]
-    high.reshape(-1)[present] = att[:, 1]
+    if subset is None:
+        low.reshape(-1)[:] = att[:, 0]
+        high.reshape(-1)[:] = att[:, 1]
+    else:
+        low.reshape(-1)[subset] = att[:, 0]
+        high.reshape(-1)[subset] = att[:, 1]
     return low, high
 
 
