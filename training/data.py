@@ -184,7 +184,7 @@ def channel_stats(
     if not chans:
         return list(spec.mean), list(spec.std)
     allc = np.concatenate(chans, axis=1)
-    return allc.mean(1).round(4).tolist(), np.maximum(allc.std(1), 1e-3).round(4).tolist()
+    return [round(float(x), 4) for x in allc.mean(1)], [round(float(x), 4) for x in np.maximum(allc.std(1), 1e-3)]
 
 
 class DetectionDataset(Dataset[tuple[torch.Tensor, dict[str, torch.Tensor]]]):
