@@ -122,3 +122,50 @@ def test_pipeline_learns_the_toy_scenes(synth_dir: Callable[[str, int, int], Pat
     run.fit()
     metrics, _ = run.validate()
     assert metrics["mAP50"] > 0.6, metrics["per_category"]
+
+
+@pytest.mark.parametrize("arch", ["frcnn_mbv3"])
+def test_other_registered_models_train_in_the_loop(
+    arch: str, synth_dir: Callable[[str, int, int], Path], tmp_path: Path
+) -> None:
+    train, val = synth_dir("train", 8, 21), synth_dir("val", 3, 22)
+    cfg = _cfg(train, val, tmp_path / "cache", 1)
+    cfg["model"] = {"arch": arch, "config": {"min_size": 96, "max_size": 128}}
+    cfg["train"] = {**cfg["train"], "max_iters_per_epoch": 1}  # type: ignore[dict-item]
+    run = Run(parse_config(cfg), tmp_path / "run", progress=False)
+    run.fit()
+    ck = load_checkpoint(finish(run))
+    assert ck.arch == arch and ck.arch_config["min_size"] == 96
+
+
+def test_nii_evaluate_end_to_end(
+    synth_dir: Callable[[str, int, int], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from nii.cli import main
+
+    train, val = synth_dir("train", 8, 31), synth_dir("val", 4, 32)
+    model = finish_tiny(train, val, tmp_path)
+    out = tmp_path / "eval"
+    calibrated = tmp_path / "calibrated.pt"
+    assert (
+        main(["evaluate", "--model", str(model), "--data", str(val), "--out", str(out), "--calibrate", str(calibrated)])
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert "mAP50" in text and "prohibited: Pd" in text
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["n_parcels"] == 4 and 0.0 <= m["mAP50"] <= 1.0
+    for name in ("ap_table.md", "pr_curves.png", "confusion_matrix.png"):
+        assert (out / name).is_file()
+    assert load_checkpoint(calibrated).metrics["calibration"]["n_parcels"] == 4
+    assert main(["evaluate", "--model", str(model), "--data", str(val), "--record"]) == 0
+    assert load_checkpoint(model).metrics["test"]["n_images"] == 4
+    assert (model.parent / "MODEL_CARD.md").is_file()
+
+
+def finish_tiny(train: Path, val: Path, tmp_path: Path) -> Path:
+    run = Run(parse_config(_cfg(train, val, tmp_path / "cache", 1)), tmp_path / "run", progress=False)
+    run.fit()
+    return finish(run)
