@@ -6,7 +6,9 @@ it into a clear message without catching unrelated bugs.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+from collections.abc import Sequence
 
 
 class NIIError(Exception):
@@ -21,8 +23,27 @@ class UnsupportedScanError(InvalidScanError):
     """A well-formed file whose SOP class or layout NII does not read."""
 
 
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One problem found in an input document: ``path`` locates it (e.g. ``parcels[3].items[0].hs6``)."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
 class InvalidDeclarationError(NIIError):
-    """A manifest / declaration that fails parsing or validation."""
+    """A manifest / declaration that fails parsing or validation; ``problems`` lists every problem found."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        self.problems: list[Problem] = list(problems)
+        if self.problems:
+            shown = "; ".join(str(p) for p in self.problems[:20])
+            more = f"; ... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
+            message = f"{message}: {shown}{more}"
+        super().__init__(message)
 
 
 class ConfigError(NIIError):
