@@ -216,7 +216,7 @@ class Run:
         )
         self.net.train()
         sums: dict[str, float] = {}
-        n, bad = 0, 0
+        n, bad, skipped = 0, 0, 0
         bar = tqdm(
             loader,
             desc=f"epoch {self.epoch + 1}/{self.planned}",
@@ -233,6 +233,7 @@ class Run:
             loss = sum(losses.values())
             if not isinstance(loss, torch.Tensor) or not torch.isfinite(loss):
                 bad += 1
+                skipped += 1
                 log.warning(
                     "non-finite loss at iteration %d: %s", self.iteration, {k: float(v) for k, v in losses.items()}
                 )
@@ -254,6 +255,8 @@ class Run:
             bar.set_postfix(loss=f"{float(loss.detach()):.3f}")
             if t.max_iters_per_epoch and n >= t.max_iters_per_epoch:
                 break
+        if n == 0 and skipped:
+            raise TrainingError(f"epoch {self.epoch + 1}: every one of {skipped} batches had a non-finite loss")
         return {k: v / max(n, 1) for k, v in sums.items()}
 
     def validate(self, thresholds: dict[str, float] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:

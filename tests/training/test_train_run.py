@@ -169,3 +169,22 @@ def finish_tiny(train: Path, val: Path, tmp_path: Path) -> Path:
     run = Run(parse_config(_cfg(train, val, tmp_path / "cache", 1)), tmp_path / "run", progress=False)
     run.fit()
     return finish(run)
+
+
+def test_non_finite_loss_stops_training(
+    synth_dir: Callable[[str, int, int], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    from training.loop import TrainingError
+
+    train, val = synth_dir("train", 8, 41), synth_dir("val", 3, 42)
+    run = Run(parse_config(_cfg(train, val, tmp_path / "cache", 1)), tmp_path / "run", progress=False)
+
+    def nan_losses(images: torch.Tensor, targets: object) -> dict[str, torch.Tensor]:
+        return {"loss_heatmap": images.sum() * float("nan")}
+
+    monkeypatch.setattr(run.model, "losses", nan_losses)
+    with pytest.raises(TrainingError, match="non-finite"):
+        run.fit()
+    assert not (tmp_path / "run" / "last.pt").exists()
