@@ -1,0 +1,284 @@
+"""Parsing DICOM Part 10 bytes into a pydicom Dataset safely, and reading attributes with typed errors.
+
+Every pydicom call that can fail on a malformed file goes through this module, which names the exceptions
+pydicom is known to raise (:data:`PYDICOM_ERRORS`) and turns them into :class:`InvalidScanError` naming the
+file and the attribute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import struct
+import zlib
+from typing import Any
+
+import numpy as np
+from pydicom import dcmread
+from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
+from pydicom.pixels import pixel_array
+from pydicom.pixels.decoders.base import get_decoder
+from pydicom.uid import UID
+from pydicom.valuerep import DA, DT, TM
+
+from nii.dicos.dictionary import ensure_dicos_dictionary
+from nii.errors import UnsupportedScanError
+from nii.io.base import ReadContext, ScanHeader
+from nii.io.spacing import load_scanner_defaults
+from nii.io.structure import check_structure
+
+PYDICOM_ERRORS: tuple[type[BaseException], ...] = (
+    InvalidDicomError,
+    struct.error,
+    zlib.error,
+    ValueError,  # includes UnicodeDecodeError and pydicom's bad-value conversions
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    EOFError,
+    OverflowError,
+    NotImplementedError,
+    RuntimeError,  # pylibjpeg / pydicom decoder failures; RecursionError is a subclass (guarded by the walk)
+)
+"""What pydicom (and its decoder plugins) raise on malformed input, found by reading its source and by fuzzing."""
+
+_UNKNOWN = "unknown"
+
+
+def parse(data: bytes, ctx: ReadContext) -> Dataset:
+    """Checks the structure of a Part 10 byte stream (nii.io.structure) and parses it with pydicom."""
+    ensure_dicos_dictionary()
+    check_structure(data, ctx)
+    try:
+        return dcmread(io.BytesIO(data))
+    except PYDICOM_ERRORS as exc:
+        raise ctx.invalid(f"cannot parse DICOM: {type(exc).__name__}: {exc}") from exc
+
+
+def get(ds: Dataset, keyword: str, ctx: ReadContext) -> Any:
+    """The value of ``keyword`` (None when absent or empty); a value pydicom cannot convert raises."""
+    try:
+        value = ds.get(keyword)
+    except PYDICOM_ERRORS as exc:
+        raise ctx.invalid(f"cannot read {keyword}: {type(exc).__name__}: {exc}") from exc
+    if value is None or value == "" or (isinstance(value, list | tuple) and len(value) == 0):
+        return None
+    return value
+
+
+def text(ds: Dataset, keyword: str, ctx: ReadContext, *, unknown_is_none: bool = False) -> str | None:
+    """A string attribute, stripped; None when absent or empty (or ``unknown`` when asked)."""
+    value = get(ds, keyword, ctx)
+    if value is None:
+        return None
+    s = str(value).strip()
+    if not s or (unknown_is_none and s.lower() == _UNKNOWN):
+        return None
+    return s
+
+
+def number(ds: Dataset, keyword: str, ctx: ReadContext) -> float | None:
+    """A numeric attribute as float; an unreadable or non-finite value is a non-conformance and gives None."""
+    value = get(ds, keyword, ctx)
+    if value is None:
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        ctx.nonconformant(f"{keyword} {value!r} is not a number")
+        return None
+    if not math.isfinite(f):
+        ctx.nonconformant(f"{keyword} {value!r} is not finite")
+        return None
+    return f
+
+
+def integer(ds: Dataset, keyword: str, ctx: ReadContext) -> int | None:
+    """An integer attribute; None when absent; InvalidScanError when not an integer."""
+    value = get(ds, keyword, ctx)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ctx.invalid(f"{keyword} {value!r} is not an integer") from exc
+
+
+def required_int(ds: Dataset, keyword: str, ctx: ReadContext) -> int:
+    """An integer attribute the file must carry (InvalidScanError when absent)."""
+    value = integer(ds, keyword, ctx)
+    if value is None:
+        raise ctx.invalid(f"missing {keyword}")
+    return value
+
+
+def numbers(ds: Dataset, keyword: str, ctx: ReadContext) -> list[float] | None:
+    """A multi-valued numeric attribute as floats; None when absent or unreadable (non-conformance)."""
+    value = get(ds, keyword, ctx)
+    if value is None:
+        return None
+    try:
+        seq = [value] if isinstance(value, str | bytes | int | float) else list(value)
+        return [float(v) for v in seq]
+    except (TypeError, ValueError):
+        ctx.nonconformant(f"{keyword} {value!r} is not a list of numbers")
+        return None
+
+
+def uid(ds: Dataset, keyword: str, ctx: ReadContext, *, required: bool = True) -> str:
+    value = text(ds, keyword, ctx)
+    if value is None:
+        if required:
+            raise ctx.invalid(f"missing {keyword}")
+        return ""
+    return value
+
+
+def _datetime(ds: Dataset, ctx: ReadContext) -> dt.datetime | None:
+    """Acquisition (else content, else study) date and time; a DT's own offset, else TimezoneOffsetFromUTC."""
+    found: dt.datetime | None = None
+    raw_dt = text(ds, "AcquisitionDateTime", ctx)
+    try:
+        if raw_dt:
+            found = DT(raw_dt)
+        else:
+            for date_kw, time_kw in (("AcquisitionDate", "AcquisitionTime"), ("ContentDate", "ContentTime"),
+                                     ("StudyDate", "StudyTime")):
+                d, t = text(ds, date_kw, ctx), text(ds, time_kw, ctx)
+                if d:
+                    day = DA(d)
+                    tm = TM(t) if t else dt.time()
+                    found = dt.datetime.combine(day, tm)
+                    break
+    except (ValueError, TypeError, OverflowError) as exc:
+        ctx.nonconformant(f"acquisition date/time cannot be parsed: {exc}")
+        return None
+    if found is None:
+        return None
+    if found.tzinfo is None:
+        offset = text(ds, "TimezoneOffsetFromUTC", ctx)
+        if offset:
+            try:
+                found = found.replace(tzinfo=dt.datetime.strptime(offset, "%z").tzinfo)
+            except ValueError:
+                ctx.nonconformant(f"TimezoneOffsetFromUTC {offset!r} is not +HHMM/-HHMM")
+    return dt.datetime(found.year, found.month, found.day, found.hour, found.minute, found.second,
+                       found.microsecond, tzinfo=found.tzinfo)
+
+
+def header(ds: Dataset, ctx: ReadContext) -> ScanHeader:
+    """The scan-level attributes of one instance (DICOS OOI, equipment and acquisition terms)."""
+    return ScanHeader(
+        ooi_id=text(ds, "PatientID", ctx),
+        machine_id=text(ds, "StationName", ctx, unknown_is_none=True),
+        machine_location=text(ds, "InstitutionName", ctx, unknown_is_none=True),
+        acquired_at=_datetime(ds, ctx),
+        kvp=number(ds, "KVP", ctx),
+        ooi_id_type=text(ds, "TypeOfPatientID", ctx),
+        ooi_id_authority=text(ds, "IssuerOfPatientID", ctx, unknown_is_none=True),
+    )
+
+
+def _valid_spacing(values: list[float] | None) -> tuple[float, float] | None:
+    if values is None or len(values) != 2 or not all(math.isfinite(v) and v > 0 for v in values):
+        return None
+    return float(values[0]), float(values[1])
+
+
+def pixel_spacing(
+    ds: Dataset, ctx: ReadContext, station: str | None, *, within: Dataset | None = None
+) -> tuple[tuple[float, float], str]:
+    """(row, column) spacing in mm and its source: PixelSpacing, else ImagerPixelSpacing, else the scanner's
+    default from configs/scanners.yaml, else 1.0 mm. ``within``: a functional-group item to look in first."""
+    for holder in (within, ds):
+        if holder is None:
+            continue
+        for keyword in ("PixelSpacing", "ImagerPixelSpacing"):
+            values = numbers(holder, keyword, ctx)
+            if values is None:
+                continue
+            spacing = _valid_spacing(values)
+            if spacing is not None:
+                return spacing, keyword
+            ctx.nonconformant(f"{keyword} {values} is not two values > 0 mm")
+    return load_scanner_defaults().spacing_for(station)
+
+
+def _check_image_pixel_module(ds: Dataset, ctx: ReadContext) -> tuple[int, int, int, int, int, int]:
+    """(rows, columns, frames, samples, bits allocated, bits stored) after the sanity checks."""
+    if "PixelData" not in ds:
+        other = [k for k in ("FloatPixelData", "DoubleFloatPixelData") if k in ds]
+        if other:
+            raise UnsupportedScanError(f"{ctx.name}: {other[0]} (floating point pixels) is not supported")
+        raise ctx.invalid("missing pixel data (7FE0,0010)")
+    rows = required_int(ds, "Rows", ctx)
+    cols = required_int(ds, "Columns", ctx)
+    frames = integer(ds, "NumberOfFrames", ctx) or 1
+    samples = integer(ds, "SamplesPerPixel", ctx) or 1
+    allocated = required_int(ds, "BitsAllocated", ctx)
+    stored = integer(ds, "BitsStored", ctx) or allocated
+    if rows < 1 or cols < 1 or frames < 1:
+        raise ctx.invalid(f"image of {rows} x {cols} pixels and {frames} frame(s); expected each >= 1")
+    if samples not in (1, 3):
+        raise ctx.invalid(f"SamplesPerPixel {samples}; expected 1 (greyscale) or 3 (colour)")
+    count = rows * cols * frames * samples
+    if count > ctx.limits.max_pixels:
+        raise ctx.invalid(
+            f"image of {rows} x {cols} x {frames} frame(s) x {samples} sample(s) = {count} pixels exceeds the "
+            f"limit of {ctx.limits.max_pixels}"
+        )
+    if allocated not in (8, 16, 32):
+        raise UnsupportedScanError(f"{ctx.name}: BitsAllocated {allocated}; expected 8, 16 or 32")
+    if not 1 <= stored <= allocated:
+        raise ctx.invalid(f"BitsStored {stored}; expected 1..BitsAllocated ({allocated})")
+    high_bit = integer(ds, "HighBit", ctx)
+    if high_bit is not None and high_bit != stored - 1:
+        ctx.nonconformant(f"HighBit {high_bit}; expected BitsStored - 1 = {stored - 1}")
+    representation = integer(ds, "PixelRepresentation", ctx) or 0
+    if representation not in (0, 1):
+        raise ctx.invalid(f"PixelRepresentation {representation}; expected 0 (unsigned) or 1 (signed)")
+    return rows, cols, frames, samples, allocated, stored
+
+
+def decode_pixels(ds: Dataset, ctx: ReadContext) -> np.ndarray:
+    """Stored pixel values as pydicom decodes them (masked to BitsStored, sign-extended), shaped
+    [frames, rows, cols] for greyscale or [frames, rows, cols, 3] (RGB) for colour, after the checks of
+    pixel count, bit depths, photometric interpretation, decoder availability and pixel data length."""
+    rows, cols, frames, samples, allocated, _ = _check_image_pixel_module(ds, ctx)
+    photometric = text(ds, "PhotometricInterpretation", ctx) or ("MONOCHROME2" if samples == 1 else "RGB")
+    if samples == 1 and photometric not in ("MONOCHROME1", "MONOCHROME2"):
+        raise UnsupportedScanError(f"{ctx.name}: PhotometricInterpretation {photometric} is not supported")
+    ts = UID(str(ds.file_meta.get("TransferSyntaxUID", "")))
+    try:
+        decoder = get_decoder(ts)
+    except NotImplementedError as exc:
+        raise UnsupportedScanError(f"{ctx.name}: no decoder for transfer syntax {ts} ({ts.name})") from exc
+    if not decoder.is_available:
+        raise UnsupportedScanError(
+            f"{ctx.name}: transfer syntax {ts.name} needs a decoder plugin that is not installed "
+            f"(missing: {', '.join(sorted(decoder.missing_dependencies)) or 'unknown'})"
+        )
+    if not ts.is_compressed:
+        expected = rows * cols * frames * samples * (allocated // 8)
+        try:
+            actual = len(ds.PixelData)
+        except PYDICOM_ERRORS as exc:
+            raise ctx.invalid(f"cannot read pixel data: {exc}") from exc
+        if actual < expected:
+            raise ctx.invalid(
+                f"pixel data holds {actual} bytes; Rows x Columns x frames x samples ({rows} x {cols} x {frames} "
+                f"x {samples}) at {allocated} bits needs {expected}"
+            )
+        if actual > expected + 1:
+            ctx.nonconformant(f"pixel data holds {actual - expected} byte(s) more than the image needs")
+    try:
+        arr = pixel_array(ds)
+    except PYDICOM_ERRORS as exc:
+        raise ctx.invalid(f"cannot decode pixel data ({ts.name}): {type(exc).__name__}: {exc}") from exc
+    want = (frames, rows, cols) + ((3,) if samples == 3 else ())
+    if arr.size != math.prod(want):
+        raise ctx.invalid(f"decoded pixel data has shape {arr.shape}; expected {want}")
+    return arr.reshape(want)
