@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from models.backends import measure_backends
 from models.checkpoint import load_checkpoint, save_checkpoint
 from training.evaluate import cached_gt
 from training.loop import Run, _brief
@@ -34,6 +35,7 @@ def finish(run: Run) -> Path:
         json.dump(metrics, f, indent=1)
     _sheet(run, dets, metrics["thresholds"], out / "val_predictions.png")
     ck = run.checkpoint({**_brief(metrics), "evaluated_on": "validation"}, metrics["thresholds"])
+    ck.extra.update(choose_backend(run))
     path = save_checkpoint(ck, out / "model.pt")
     model_card(
         ck,
@@ -46,6 +48,19 @@ def finish(run: Run) -> Path:
     )
     log.info("final model %s: val mAP50 %.3f", path, metrics["mAP50"])
     return path
+
+
+def choose_backend(run: Run) -> dict[str, Any]:
+    """Times eager / TorchScript / ONNX Runtime on validation-sized inputs on this machine and picks the fastest
+    faithful one (outputs within 1e-3 of eager) for ``extra['inference_backend']``; the timings are kept."""
+    if not run.model.exportable:
+        return {"inference_backend": "eager"}
+    sizes = sorted({tuple(run.val_ds[i][0].shape[1:]) for i in range(min(4, len(run.val_ds)))})
+    timing = measure_backends(run.model, [(int(h), int(w)) for h, w in sizes], repeats=10)
+    faithful = {k: v for k, v in timing.items() if v["max_abs_diff"] < 1e-3}
+    best = min(faithful, key=lambda k: faithful[k]["median_ms"]) if faithful else "eager"
+    log.info("inference backends (median ms): %s -> %s", {k: round(v["median_ms"], 1) for k, v in timing.items()}, best)
+    return {"inference_backend": best, "backend_timing": {"sizes": [list(s) for s in sizes], **timing}}
 
 
 def _sheet(run: Run, dets: list[dict[str, Any]], thresholds: dict[str, float], out: Path) -> None:

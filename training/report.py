@@ -162,6 +162,32 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
     for k in ("evaluated_on", "latency_ms"):
         if k in m:
             lines += ["", f"{k}: `{json.dumps(m[k])}`"]
+    test = m.get("test")
+    if isinstance(test, dict) and "mAP50" in test:
+        lines += [
+            "",
+            f"## Test set ({test.get('data', '?')}, {test.get('n_parcels')} parcels, never used in training)",
+            "",
+            ap_table(test, ckpt.categories),
+        ]
+        pro = test.get("prohibited") or {}
+        if pro:
+            lines += [
+                "",
+                f"Prohibited group, per parcel: Pd {pro.get('Pd', float('nan')):.3f} "
+                f"({pro.get('n_positive')} parcels), Pfa {pro.get('Pfa', float('nan')):.3f} "
+                f"({pro.get('n_negative')} parcels).",
+            ]
+    if "backend_timing" in ckpt.extra:
+        lines += [
+            "",
+            f"Inference backend: {ckpt.extra.get('inference_backend')} (median ms per forward pass "
+            f"measured at training time: "
+            + ", ".join(
+                f"{k} {v['median_ms']:.1f}" for k, v in ckpt.extra["backend_timing"].items() if isinstance(v, dict)
+            )
+            + ").",
+        ]
     lines += [
         "",
         "## Limitations",
