@@ -23,7 +23,7 @@ class ModelSection(_Frozen):
 
 
 class DataSection(_Frozen):
-    train: str
+    train: str | list[str]
     val: str | None = None
     val_fraction: float = Field(0.1, ge=0.0, lt=1.0)
     cache: str = "data/cache"

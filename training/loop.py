@@ -109,19 +109,18 @@ class Run:
     def _prepare_data(self) -> None:
         cfg = self.cfg
         base = InputSpec(mm_per_px=cfg.data.mm_per_px, default_spacing_mm=cfg.data.default_spacing_mm)
-        train_dir = Path(cfg.data.train)
         cache_root = Path(cfg.data.cache)
-        views = build_cache(train_dir, cache_root / f"{train_dir.name}_{cfg.data.mm_per_px:g}mm", base, self.categories)
-        self.train_cache = cache_root / f"{train_dir.name}_{cfg.data.mm_per_px:g}mm"
+        train_dirs = [Path(d) for d in ([cfg.data.train] if isinstance(cfg.data.train, str) else cfg.data.train)]
+        views: list[CachedView] = []
+        for k, d in enumerate(train_dirs):
+            views += self._cached(d, cache_root, base, id_offset=k * 10_000_000)
+        self.train_cache = self.val_cache = cache_root
         if cfg.data.val:
-            val_dir = Path(cfg.data.val)
-            self.val_cache = cache_root / f"{val_dir.name}_{cfg.data.mm_per_px:g}mm"
-            self.val_views = build_cache(val_dir, self.val_cache, base, self.categories)
+            self.val_views = self._cached(Path(cfg.data.val), cache_root, base, id_offset=0)
             self.train_views: list[CachedView] = views
         else:
             tr, va = split_by_parcel(views, cfg.data.val_fraction, cfg.train.seed)
             self.train_views, self.val_views = [views[i] for i in tr], [views[i] for i in va]
-            self.val_cache = self.train_cache
         if not self.train_views or not self.val_views:
             raise TrainingError(
                 f"need training and validation views, got {len(self.train_views)} / {len(self.val_views)}"
@@ -129,8 +128,8 @@ class Run:
         mean, std = channel_stats(self.train_cache, self.train_views, base)
         self.spec = InputSpec(**{**base.__dict__, "mean": tuple(mean), "std": tuple(std)})
         self.dataset_info = {
-            "train": str(train_dir),
-            "train_hash": dataset_hash(train_dir),
+            "train": [str(d) for d in train_dirs],
+            "train_hash": [dataset_hash(d) for d in train_dirs],
             "val": cfg.data.val,
             "val_hash": dataset_hash(Path(cfg.data.val)) if cfg.data.val else None,
             "n_train_views": len(self.train_views),
@@ -144,6 +143,15 @@ class Run:
             self.train_cache, self.train_views, self.spec, augment=aug, single_energy_p=t.single_energy_p, seed=t.seed
         )
         self.val_ds = DetectionDataset(self.val_cache, self.val_views, self.spec)
+
+    def _cached(self, data_dir: Path, cache_root: Path, base: InputSpec, *, id_offset: int) -> list[CachedView]:
+        """The cache of one dataset folder, with file paths relative to ``cache_root`` and offset image ids."""
+        name = f"{data_dir.name}_{dataset_hash(data_dir)[:8]}_{self.cfg.data.mm_per_px:g}mm"
+        views = build_cache(data_dir, cache_root / name, base, self.categories)
+        for v in views:
+            v.file = f"{name}/{v.file}"
+            v.image_id += id_offset
+        return views
 
     def checkpoint(self, metrics: dict[str, Any], thresholds: dict[str, float] | None = None) -> Checkpoint:
         return from_model(

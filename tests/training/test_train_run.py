@@ -80,8 +80,11 @@ def test_run_writes_every_artefact_and_resumes(synth_dir: Callable[[str, int, in
 
 
 def test_detector_returns_boxes_in_original_pixels(synth_dir: Callable[[str, int, int], Path], tmp_path: Path) -> None:
-    train, val = synth_dir("train", 8, 3), synth_dir("val", 4, 4)
-    run = Run(parse_config(_cfg(train, val, tmp_path / "cache", 1)), tmp_path / "run", progress=False)
+    train, train2, val = synth_dir("train", 8, 3), synth_dir("train2", 4, 13), synth_dir("val", 4, 4)
+    cfg = _cfg(train, val, tmp_path / "cache", 1)
+    cfg["data"] = {**cfg["data"], "train": [str(train), str(train2)]}  # type: ignore[dict-item]
+    run = Run(parse_config(cfg), tmp_path / "run", progress=False)
+    assert len(run.train_views) == 12 and len({v.image_id for v in run.train_views}) == 12
     run.fit()
     det = TorchDetector(load_checkpoint(finish(run)), backend="eager")
     scan, _ = make_scan(np.random.default_rng(0), "X1")
