@@ -23,7 +23,7 @@ log = logging.getLogger("nii")
 Register = Callable[..., None]
 
 # Built-in subcommands of nii/, each a module exposing ``register(subparsers)``.
-BUILTIN_COMMANDS = ("nii.commands.bench", "nii.commands.describe", "nii.commands.scan")
+BUILTIN_COMMANDS = ("nii.commands.bench", "nii.commands.describe", "nii.commands.scan", "nii.commands.inspect")
 
 
 def load_plugins(group: str) -> list[tuple[str, Register]]:

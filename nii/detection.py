@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
@@ -41,14 +42,17 @@ class Detector(Protocol):
     def detect(self, scan: Scan) -> list[Detection]: ...
 
 
-def load_default_detector() -> Detector:
-    """The detector registered under the ``nii.detectors`` entry point ``default`` (the shipped model)."""
+def load_default_detector(path: str | os.PathLike[str] | None = None) -> Detector:
+    """The detector registered under the ``nii.detectors`` entry point ``default`` (the shipped model).
+
+    path: a checkpoint the entry point should load instead of the shipped one (``nii inspect --model PATH``).
+    """
     eps = entry_points(group="nii.detectors")
     matches = [ep for ep in eps if ep.name == "default"]
     if not matches:
         raise ModelError("no default detector is installed (entry point group 'nii.detectors', name 'default')")
     loader = matches[0].load()
-    detector = loader()
+    detector = loader(path) if path is not None else loader()
     if not isinstance(detector, Detector):
         raise ModelError(f"default detector loader returned {type(detector).__name__}, not a Detector")
     return detector
