@@ -8,7 +8,7 @@ import importlib
 
 from nii.cli import load_plugins
 
-BUILTIN_BENCHES: tuple[str, ...] = ("nii.bench.crosscheck", "nii.bench.physics")
+BUILTIN_BENCHES: tuple[str, ...] = ("nii.bench.crosscheck", "nii.bench.physics", "nii.bench.read")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

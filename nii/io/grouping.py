@@ -5,7 +5,8 @@
 - Views: the projection instances of a scan are partitioned by the first view identity under which every
   instance has a value and every part is one view (one ``intensity`` image, or one ``high`` + one ``low``):
   DICOS Series View, Acquisition Number (NII's writer: view index + 1), View Position, Series Instance UID,
-  image size. Views are ordered by that identity (numerically where it is a number), then Instance Number.
+  image size (legacy images: each file one view, in input order). Views are ordered by that identity
+  (numerically where it is a number), then Instance Number.
   Each CT series of the scan adds one view, its top-view projection (nii.io.ct), after the projections.
 - DICOS objects that are not images (TDR, AIT) and material images (Z_EFFECTIVE, ...) in a folder are
   skipped with a log line; any other unreadable file fails the call with the file's name.
@@ -30,7 +31,9 @@ from nii.scan import Scan, View
 
 log = logging.getLogger("nii.io")
 
-VIEW_KEYS = ("SeriesView", "AcquisitionNumber", "ViewPosition", "SeriesInstanceUID", "size")
+VIEW_KEYS = ("SeriesView", "AcquisitionNumber", "ViewPosition", "SeriesInstanceUID", "size", "file")
+"""View identities grouping tries, in order; ``file`` (each file its own view, in input order) is what legacy
+images carry."""
 
 
 def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -102,6 +105,8 @@ def _partition(insts: list[Instance], scan_uid: str) -> list[list[Instance]]:
         for inst in insts:
             parts[str(inst.view_keys[key])].append(inst)
         if all(_valid_part(p) for p in parts.values()):
+            if key == "file":
+                return list(parts.values())
             ordered = sorted(parts.items(), key=lambda kv: (_sort_key(kv[0]), _min_number(kv[1])))
             return [p for _, p in ordered]
     counts: dict[str, int] = defaultdict(int)

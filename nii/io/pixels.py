@@ -19,19 +19,18 @@ sign-extended by pydicom for PixelRepresentation 1):
      the ordering, and makes LIN and LOG images of the same depth comparable.
    - absent (CR, secondary capture do not carry it) or anything else (``DISP``): read as ``LIN``.
 
-For integer data of up to 16 stored bits the whole chain is evaluated once per distinct parameter set into a
-lookup table over every storable value and applied by indexing (one pass over the image).
+Integer data are converted in float32 in place (see :func:`to_attenuation`); the float64
+:meth:`PixelTransform.apply` is the reference.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from nii.dicos.encoding import pixels_to_attenuation
+from nii.dicos.encoding import MIN_PIXEL, pixels_to_attenuation
 
 
 @dataclass(frozen=True)
@@ -73,30 +72,49 @@ class PixelTransform:
         return pixels_to_attenuation(t, full_scale=full)
 
 
-@lru_cache(maxsize=32)
-def _lut(transform: PixelTransform) -> np.ndarray:
-    lo, hi = transform.stored_range()
-    lut = transform.apply(np.arange(lo, hi + 1, dtype=np.int64))
-    lut.setflags(write=False)
-    return lut
-
-
 def to_attenuation(stored: np.ndarray, transform: PixelTransform) -> np.ndarray:
     """Stored pixel values (as pydicom decodes them; any shape) -> float32 attenuation, 0 = air.
 
-    Integer data of <= 16 stored bits go through a cached lookup table; other data are computed directly.
+    Evaluated in float32 with in-place vectorised operations (numpy's SIMD log), which is several times faster
+    than a lookup table gather for 16-bit data; :meth:`PixelTransform.apply` is the float64 reference it
+    matches to ~1e-6 (tested over every 16-bit value).
     """
-    if stored.dtype.kind in "ui" and transform.bits_stored <= 16:
-        lo, hi = transform.stored_range()
-        lut = _lut(transform)
-        if transform.signed:
-            idx = np.clip(stored.astype(np.int32, copy=False), lo, hi) - lo
-        elif stored.dtype.kind == "u" and stored.dtype.itemsize * 8 == transform.bits_stored:
-            idx = stored
-        else:
-            idx = stored & np.asarray(hi, dtype=stored.dtype)
-        return lut[idx]
-    return transform.apply(stored)
+    if stored.dtype.kind == "u" and transform.bits_stored < stored.dtype.itemsize * 8:
+        stored = stored & np.asarray((1 << transform.bits_stored) - 1, dtype=stored.dtype)
+    if stored.dtype.kind not in "ui" or transform.bits_stored > 24:
+        return transform.apply(stored)  # float or 32-bit data: float64 for precision
+    v_lo, v_hi = transform.rescaled_range()
+    full = v_hi - v_lo
+    if full <= 0:
+        return np.zeros(stored.shape, dtype=np.float32)
+    if (stored.dtype.kind == "u" and transform.increasing and transform.relationship == "LIN"
+            and transform.slope == 1.0 and transform.intercept == 0.0):
+        # the common case (NII's own files, most LIN scanners): a = ln(full) - ln(max(p, 1)), p already <= full
+        with np.errstate(divide="ignore"):
+            out = np.log(stored, dtype=np.float32)  # ln(0) = -inf, clamped to ln(full) = ln(full / MIN_PIXEL) below
+        ln_full = np.float32(math.log(full))
+        np.subtract(ln_full, out, out=out)
+        np.minimum(out, ln_full, out=out)
+        return out
+    t = stored.astype(np.float32)
+    # transmitted value t = v - v_lo (increasing) or v_hi - v, with v = slope * p + intercept
+    sign = 1.0 if transform.increasing else -1.0
+    gain, offset = sign * transform.slope, sign * transform.intercept - (v_lo if transform.increasing else -v_hi)
+    if gain != 1.0:
+        np.multiply(t, np.float32(gain), out=t)
+    if offset != 0.0:
+        np.add(t, np.float32(offset), out=t)
+    np.clip(t, np.float32(0.0), np.float32(full), out=t)
+    if transform.relationship == "LOG":
+        scale = math.log(full) / full if full > 1 else 0.0
+        np.subtract(np.float32(full), t, out=t)
+        np.multiply(t, np.float32(scale), out=t)
+        return t
+    np.maximum(t, np.float32(MIN_PIXEL), out=t)
+    np.log(t, out=t)
+    np.subtract(np.float32(math.log(full)), t, out=t)
+    np.maximum(t, np.float32(0.0), out=t)
+    return t
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:

@@ -95,6 +95,7 @@ def _walk_meta(data: bytes, pos: int, ctx: ReadContext) -> tuple[int, str]:
     """Walks the file meta group (explicit VR little endian); returns (offset after it, transfer syntax)."""
     ts: str | None = None
     n = len(data)
+    meta_end: int | None = None
     while pos + 8 <= n:
         group, elem = struct.unpack_from("<HH", data, pos)
         if group != 0x0002:
@@ -114,7 +115,14 @@ def _walk_meta(data: bytes, pos: int, ctx: ReadContext) -> tuple[int, str]:
             raise ctx.invalid(f"truncated file meta element (0002,{elem:04X}) declaring {length} bytes")
         if elem == 0x0010:
             ts = data[pos : pos + length].rstrip(b"\x00 ").decode("ascii", errors="replace")
+        if elem == 0x0000 and length == 4:
+            (group_length,) = struct.unpack_from("<L", data, pos)
+            meta_end = pos + 4 + group_length
+            if meta_end > n:
+                raise ctx.invalid(f"truncated in the file meta header ({group_length} bytes declared)")
         pos += length
+    if pos + 8 > n and pos != n:
+        raise ctx.invalid("truncated in the file meta header")
     if not ts:
         raise ctx.invalid("file meta header has no Transfer Syntax UID (0002,0010)")
     return pos, ts
