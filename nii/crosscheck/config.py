@@ -57,7 +57,7 @@ class CrossCheckConfig:
     quantity_default: QuantityTolerance = QuantityTolerance()
     severity: Mapping[str, str] = field(default_factory=dict)
     undeclared_severity: Mapping[str, str] = field(default_factory=dict)
-    attribute_to_vague_items: bool = True
+    attribute_to_vague_items: bool = False
     undeclared_includes_prohibited: bool = False
 
     def tolerance(self, category: str) -> QuantityTolerance:
@@ -120,7 +120,7 @@ def parse_crosscheck_config(data: object, source: str = "<crosscheck>") -> Cross
             quantity_default=default,
             severity=severity,
             undeclared_severity=undeclared,
-            attribute_to_vague_items=bool(data.get("attribute_to_vague_items", True)),
+            attribute_to_vague_items=bool(data.get("attribute_to_vague_items", False)),
             undeclared_includes_prohibited=bool(data.get("undeclared_includes_prohibited", False)),
         )
     except (TypeError, ValueError) as exc:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from nii.crosscheck import ALERT_TYPES, CHECKS, crosscheck
+from nii.crosscheck import ALERT_TYPES, CHECKS, CrossChecker, crosscheck, load_crosscheck_config
 from nii.declarations.models import Parcel
 from nii.detection import Detection
 
@@ -117,11 +119,15 @@ def test_undervaluation_converts_currency() -> None:
     assert r.alerts == [] and any("XYZ" in s["reason"] for s in r.skipped)
 
 
-def test_vague_description_is_attributed_not_undeclared() -> None:
+def test_goods_behind_a_vague_line_are_undeclared_unless_attributed() -> None:
     p = parcel(("gift", None, 1, 20.0))
     r = crosscheck(det("toy"), p)
+    assert types(r) == [("undeclared_goods", "toy"), ("vague_description", None)]
+    assert r.items[0].status == "unmapped" and r.items[0].detected_count == 0
+    lenient = CrossChecker(config=dataclasses.replace(load_crosscheck_config(), attribute_to_vague_items=True))
+    r = crosscheck(det("toy"), p, checker=lenient)
     assert types(r) == [("vague_description", None)]
-    assert r.items[0].status == "unmapped" and r.items[0].detected_count == 1
+    assert r.items[0].detected_count == 1
     # a vague text that names a category maps to it
     r = crosscheck(det("clothing"), parcel(("clothes", "620520", 2, 30.0)))
     assert types(r) == [("vague_description", "clothing")]
