@@ -72,7 +72,7 @@ def _sheet(run: Run, dets: list[dict[str, Any]], thresholds: dict[str, float], o
     for i in range(n):
         chans, tgt = run.val_ds[i]
         iid = int(tgt["image_id"])
-        images.append(chans[0].numpy() * run.spec.std[0] + run.spec.mean[0])
+        images.append(np.exp(-(chans[0].numpy() * run.spec.std[0] + run.spec.mean[0])))  # transmission
         truths.append([(cats[int(lab)], b) for b, lab in zip(tgt["boxes"].tolist(), tgt["labels"].tolist())])
         keep = []
         for d in dets:

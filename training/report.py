@@ -104,14 +104,15 @@ def prediction_sheet(
     out: Path,
     cols: int = 4,
 ) -> Path:
-    """A grid of views (grey, high energy) with ground truth (green) and predictions above threshold (red)."""
+    """A grid of views (high-energy transmission I/I0 in [0, 1], shown grey like a scanner's image) with ground
+    truth (green) and predictions above threshold (red)."""
     n = len(images)
     rows = max(1, -(-n // cols))
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 4 * rows), squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
     for ax, img, pr, tr in zip(axes.ravel(), images, preds, truths):
-        ax.imshow(img, cmap="gray_r")
+        ax.imshow(img, cmap="gray", vmin=0, vmax=1)
         for _name, b in tr:
             ax.add_patch(plt.Rectangle((b[0], b[1]), b[2] - b[0], b[3] - b[1], fill=False, ec="lime", lw=1))
         for name, s, b in pr:

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Produces the shipped detector on this machine (2 CPU cores), resumable step by step:
+#   1. simulator data: two training shards + validation + a test set whose seed is never used for training
+#   2. nii train (configs/train/nii_det.yaml) -> runs/nii_det (resumes from last.pt when re-run)
+#   3. nii evaluate on the test set (metrics recorded in the checkpoint), nii bench detect vs frcnn_mbv3
+#   4. copies model.pt + model card to models/weights/ (committing them is left to a person)
+# Run:  nohup training/ship_nii_det.sh > runs/ship_nii_det.log 2>&1 &
+set -euo pipefail
+cd "$(dirname "$0")/.."
+NII=.venv/bin/nii
+D=data/synth
+RUN=runs/nii_det
+mkdir -p "$D" runs
+export OMP_NUM_THREADS=2
+
+synth() {  # parcels seed out
+  if [ ! -f "$3/annotations.json" ]; then
+    rm -rf "$3"
+    $NII synth --parcels "$1" --seed "$2" --out "$3" --quiet
+  fi
+}
+
+echo "[$(date -u +%FT%TZ)] data"
+(synth 1200 101 "$D/train_a"; synth 250 202 "$D/val") &
+(synth 1200 102 "$D/train_b"; synth 400 303 "$D/test") &
+wait
+
+echo "[$(date -u +%FT%TZ)] train"
+if [ -f "$RUN/state.pt" ]; then
+  $NII -v train --config configs/train/nii_det.yaml --out "$RUN" --no-progress --resume
+else
+  $NII -v train --config configs/train/nii_det.yaml --out "$RUN" --no-progress
+fi
+
+echo "[$(date -u +%FT%TZ)] evaluate on the held-out test set (seed 303)"
+$NII evaluate --model "$RUN/model.pt" --data "$D/test" --out "$RUN/test" --record | tee "$RUN/test/summary.txt"
+
+echo "[$(date -u +%FT%TZ)] bench"
+$NII bench detect --data "$D/test" --model "$RUN/model.pt" --parcels 40 --backends | tee "$RUN/bench.txt"
+
+mkdir -p models/weights
+cp "$RUN/model.pt" models/weights/nii_det.pt
+cp "$RUN/MODEL_CARD.md" models/weights/MODEL_CARD.md
+cp "$RUN/model_card.json" models/weights/model_card.json
+echo "[$(date -u +%FT%TZ)] done: models/weights/nii_det.pt"
