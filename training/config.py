@@ -44,6 +44,8 @@ class TrainSection(_Frozen):
     gain_p: float = Field(0.5, ge=0, le=1)
     workers: int = Field(1, ge=0)
     threads: int = Field(2, ge=1)
+    adaptive_threads: bool = True
+    """Switch between 1 and ``threads`` intra-op threads by measured speed (training.threads)."""
     seed: int = 0
     patience: int = Field(5, ge=1)
     max_minutes: float | None = Field(None, gt=0)

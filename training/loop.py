@@ -40,6 +40,7 @@ from training.data import (
     split_by_parcel,
 )
 from training.evaluate import cached_gt, predict_dataset, summarise
+from training.threads import ThreadTuner
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class Run:
         self.cfg, self.out, self.progress = cfg, Path(out), progress
         self.out.mkdir(parents=True, exist_ok=True)
         torch.set_num_threads(cfg.train.threads)
+        self.tuner = ThreadTuner(cfg.train.threads) if cfg.train.adaptive_threads and cfg.train.threads > 1 else None
         self.distributed = torch.cuda.is_available() and int(os.environ.get("WORLD_SIZE", "1")) > 1
         if self.distributed:
             torch.distributed.init_process_group("nccl")
@@ -232,6 +234,9 @@ class Run:
             disable=not (self.progress and self.main),
         )
         for images, targets in bar:
+            t_iter = time.monotonic()
+            if self.tuner is not None:
+                self.tuner.before()
             for group in self.opt.param_groups:
                 group["lr"] = _lr_at(self.iteration, total_iters, self.cfg)
             images = images.to(self.device, non_blocking=True)
@@ -258,6 +263,8 @@ class Run:
             self.scaler.update()
             self.iteration += 1
             n += 1
+            if self.tuner is not None:
+                self.tuner.after(time.monotonic() - t_iter)
             for k, v in losses.items():
                 sums[k] = sums.get(k, 0.0) + float(v.detach())
             bar.set_postfix(loss=f"{float(loss.detach()):.3f}")
