@@ -26,6 +26,7 @@ from pydicom.valuerep import DA, DT, TM
 from nii.dicos.dictionary import ensure_dicos_dictionary
 from nii.errors import UnsupportedScanError
 from nii.io.base import ReadContext, ScanHeader
+from nii.io.codestream import check_frames
 from nii.io.spacing import load_scanner_defaults
 from nii.io.structure import check_structure
 
@@ -261,7 +262,13 @@ def decode_pixels(ds: Dataset, ctx: ReadContext) -> np.ndarray:
             f"{ctx.name}: transfer syntax {ts.name} needs a decoder plugin that is not installed "
             f"(missing: {', '.join(sorted(decoder.missing_dependencies)) or 'unknown'})"
         )
-    if not ts.is_compressed:
+    if ts.is_compressed:
+        try:
+            encapsulated = ds.PixelData
+        except PYDICOM_ERRORS as exc:
+            raise ctx.invalid(f"cannot read pixel data: {exc}") from exc
+        check_frames(encapsulated, ts, rows, cols, frames, ctx)
+    else:
         expected = rows * cols * frames * samples * (allocated // 8)
         try:
             actual = len(ds.PixelData)

@@ -161,3 +161,14 @@ def test_folder_error_names_the_file(tmp_path: Path, dx_bytes: bytes) -> None:
     (tmp_path / "broken.dcm").write_bytes(dx_bytes[:-50])
     with pytest.raises(InvalidScanError, match=r"broken\.dcm: truncated"):
         read_scans([tmp_path])
+
+
+def test_jpeg_frame_header_must_agree_with_rows_columns(tmp_path: Path) -> None:
+    """Found by fuzzing: decoders allocate what the JPEG header says (here 60,000 x 20), not Rows x Columns."""
+    (path, _) = write_dx(make_scan(np.random.default_rng(4), views=1), tmp_path, transfer_syntax=JPEGLosslessSV1)
+    data = bytearray(path.read_bytes())
+    sof = data.index(b"\xff\xc3")
+    assert struct.unpack_from(">HH", data, sof + 5) == (40, 30)
+    struct.pack_into(">H", data, sof + 5, 60000)
+    with pytest.raises(InvalidScanError, match="frame 1 declares 60000 x 30 pixels; Rows x Columns say 40 x 30"):
+        read_instance(bytes(data))
