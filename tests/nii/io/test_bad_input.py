@@ -152,7 +152,7 @@ def test_compressed_without_or_with_failing_decoder() -> None:
     ds.PixelData = encapsulate([b"\x00" * 16])
     ds["PixelData"].VR = "OB"
     ds.file_meta.TransferSyntaxUID = JPEG2000Lossless
-    with pytest.raises(InvalidScanError, match=r"JPEG 2000"):
+    with pytest.raises(InvalidScanError, match=r"JPEG 2000|no readable frame header"):
         read_instance(to_bytes(ds))
 
 
