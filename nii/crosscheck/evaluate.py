@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from nii.crosscheck.config import ALERT_TYPES
+from nii.crosscheck.config import ALERT_TYPES, CrossCheckConfig, QuantityTolerance, load_crosscheck_config
 from nii.crosscheck.engine import CrossChecker
 from nii.declarations.io import read_manifest
 from nii.detection import Detection, Detector
@@ -80,6 +80,11 @@ class AlertEvaluation:
             "missing_declarations": self.missing_declarations,
             "errors": self.errors,
         }
+
+
+def exact_counts(config: CrossCheckConfig) -> CrossCheckConfig:
+    """``config`` with no tolerance on counts: for ground-truth detections, which see every object."""
+    return replace(config, quantity={}, quantity_default=QuantityTolerance(fewer=0.0, more=0))
 
 
 def read_ground_truth(path: Path) -> Iterator[dict[str, Any]]:
@@ -195,9 +200,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mass", choices=MASS_SOURCES, default="truth", help="mass given to the weight check")
     p.add_argument("--limit", type=int, default=None, help="only the first N parcels")
     p.add_argument("--examples", action="store_true", help="also print a few wrong parcels per alert type")
+    p.add_argument(
+        "--exact-counts",
+        action="store_true",
+        help="no occlusion tolerance in quantity checks (ground-truth detections see every object)",
+    )
     args = p.parse_args(argv)
-    ev = evaluate_alerts(args.dataset, mass_source=args.mass, limit=args.limit)
+    checker = CrossChecker(config=exact_counts(load_crosscheck_config())) if args.exact_counts else None
+    ev = evaluate_alerts(args.dataset, checker=checker, mass_source=args.mass, limit=args.limit)
     out = ev.to_json()
+    out["settings"] = {"mass": args.mass, "exact_counts": args.exact_counts}
     if args.examples:
         out["examples"] = ev.examples
     json.dump(out, sys.stdout, indent=1, default=str)

@@ -12,6 +12,7 @@ from nii.registry import Registry
 
 Check = Callable[[CheckContext], list[Alert]]
 CHECKS: Registry[Check] = Registry("cross-check")
+CENT = 0.01  # EUR: values converted from other currencies may land a fraction of a cent below a reference figure
 
 
 @CHECKS.register("prohibited_item")
@@ -130,7 +131,7 @@ def undervaluation(ctx: CheckContext) -> list[Alert]:
         if it.category is None or it.unit_value_eur is None or it.category in cfg.undervaluation_skip:
             continue
         ref = ctx.prices[it.category]
-        if it.unit_value_eur >= cfg.undervaluation_ratio_of_min * ref.min_eur:
+        if it.unit_value_eur >= cfg.undervaluation_ratio_of_min * ref.min_eur - CENT:  # conversion rounding
             continue
         high = it.unit_value_eur < cfg.undervaluation_high_ratio_of_min * ref.min_eur
         severity = "high" if high else cfg.severity_of("undervaluation")

@@ -2,8 +2,8 @@
 
 A description is vague when it breaks a character rule (digits only, punctuation only, repeated characters) or
 when every informative word of it is covered by refused terms (nii/data/vague_description_terms.csv plus the
-translations in configs/synonyms.yaml), brand names alone (ICS2 refuses company names), or a generic head with
-at most two qualifying words ("car parts", "phone accessories").
+translations in configs/synonyms.yaml), brand names alone without a model number (ICS2 refuses company names), or
+a generic head with at most two qualifying words ("car parts", "phone accessories").
 """
 
 from __future__ import annotations
@@ -80,8 +80,10 @@ class VagueTerms:
         if not words:
             return ["no_informative_words"]
         covered, brand_only = self._cover(all_words, self.terms | self.brands)
-        if covered:
-            return ["brand_only"] if brand_only else ["vague_term_alone"]
+        if covered and not brand_only:
+            return ["vague_term_alone"]
+        if covered and not any(w.isdigit() for w in all_words):  # "Nike" is refused; "Nokia 105" names a model
+            return ["brand_only"]
         for n in range(self.max_len, 0, -1):
             if len(words) > n and tuple(words[-n:]) in self.generic_heads and len(words) - n <= MAX_QUALIFIERS:
                 return ["generic_term"]
