@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from nii.currency import UnknownCurrencyError, load_currency_rates
 from nii.declarations.models import Parcel, Party
 from nii.describe.text import normalize
 from nii.hs import load_control_regimes
@@ -34,13 +35,16 @@ def alerts_rule(params: Mapping[str, Any]) -> Rule:
     weights = {str(k): _score(v) for k, v in (params.get("weights") or {}).items()}
     factors = {str(k): _score(v) for k, v in (params.get("severity_factors") or {}).items()}
     min_lanes = {str(k): _lane_or_none(v) for k, v in (params.get("min_lane_by_severity") or {}).items()}
+    type_lanes = {str(k): _lane_or_none(v) for k, v in (params.get("min_lane_by_type") or {}).items()}
 
     def rule(inp: RiskInput) -> list[Hit]:
         out = []
         for a in inp.alerts:
             c = weights.get(a.type, 0.5) * factors.get(a.severity, 1.0)
             what = f"{a.type}" + (f" {a.category}" if a.category else "")
-            out.append(Hit(c, f"{what} ({a.severity}): {a.detail}", min_lanes.get(a.severity)))
+            lanes = [x for x in (min_lanes.get(a.severity), type_lanes.get(a.type)) if x]
+            lane = max(lanes, key=LANES.index) if lanes else None
+            out.append(Hit(c, f"{what} ({a.severity}): {a.detail}", lane))
         return out
 
     return rule
@@ -180,5 +184,32 @@ def declaration_quality_rule(params: Mapping[str, Any]) -> Rule:
             return []
         codes = sorted({f.code for f in inp.findings if f.severity in ("reject", "warning")})
         return [Hit(c, f"declaration quality: {rejects} reject and {warnings} warning finding(s) ({', '.join(codes)})")]
+
+    return rule
+
+
+@RISK_RULES.register("declared_value")
+def declared_value_rule(params: Mapping[str, Any]) -> Rule:
+    """Parcels declared above a value (EUR) owe duty: at least the given lane (post-clearance audit)."""
+    above = float(params.get("above_eur", 150.0))
+    lane = _lane_or_none(params.get("lane", "blue"))
+    score = _score(params.get("score", 0.0))
+    rates = load_currency_rates()
+
+    def rule(inp: RiskInput) -> list[Hit]:
+        p = inp.parcel
+        if p is None:
+            return []
+        money = p.intrinsic_value or p.total_value
+        try:
+            if money is not None:
+                value = rates.to_eur(money.amount, money.currency)
+            else:
+                value = sum(rates.to_eur(it.value.amount, it.value.currency) for it in p.items if it.value)
+        except UnknownCurrencyError as exc:
+            return [Hit(score, f"declared value not converted: {exc}")]
+        if value <= above:
+            return []
+        return [Hit(score, f"declared value {value:.2f} EUR > {above:g} EUR: duty due", lane)]
 
     return rule

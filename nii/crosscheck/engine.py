@@ -6,6 +6,7 @@ builds the shared context (detected counts, declared items mapped to categories)
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -228,10 +229,6 @@ def crosscheck(
     )
 
 
-_DEFAULT: list[CrossChecker] = []
-
-
+@functools.cache
 def _default_checker() -> CrossChecker:
-    if not _DEFAULT:
-        _DEFAULT.append(CrossChecker())
-    return _DEFAULT[0]
+    return CrossChecker()

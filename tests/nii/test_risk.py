@@ -49,7 +49,8 @@ def test_aeo_lowers_and_seizures_raise() -> None:
     [
         ([("vague_description", "low")], "yellow"),
         ([("undervaluation", "medium")], "yellow"),
-        ([("quantity_mismatch", "low")], "green"),
+        ([("quantity_mismatch", "low")], "yellow"),
+        ([("declared_not_found", "medium")], "red"),
         ([("undeclared_goods", "high")], "red"),
     ],
 )
@@ -85,6 +86,14 @@ def test_random_rate_is_met_and_seeded() -> None:
     picks7 = {i for i in range(200) if engine.assess(RiskInput(f"P{i}", CLEAN)).randomly_selected}
     picks8 = {i for i in range(200) if other.assess(RiskInput(f"P{i}", CLEAN)).randomly_selected}
     assert picks7 != picks8
+
+
+def test_value_above_de_minimis_is_blue() -> None:
+    engine = parse_risk_config({**_shipped(), "random_selection": {"rate": 0.0}})
+    p = copy.deepcopy(PARCEL)
+    p["items"][0]["value"] = {"amount": 300, "currency": "USD"}  # type: ignore[index]
+    r = engine.assess(RiskInput("A", Parcel.model_validate(p)))
+    assert r.lane == "blue" and any("duty due" in x for x in r.reasons)
 
 
 def test_no_declaration_raises_risk() -> None:
