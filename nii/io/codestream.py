@@ -69,8 +69,26 @@ def j2k_size(frame: bytes) -> tuple[int, int] | None:
     return ysiz - yo, xsiz - xo
 
 
-def check_frames(pixel_data: bytes, ts: str, rows: int, cols: int, frames: int, ctx: ReadContext) -> None:
-    """Raises InvalidScanError when a compressed frame's own header disagrees with Rows x Columns."""
+RLE_LOSSLESS = "1.2.840.10008.1.2.5"
+RLE_MAX_RATIO = 64
+"""DICOM RLE (PackBits) expands 2 bytes into at most 128: no valid RLE data decodes to more than 64x its size."""
+JPEG_LOSSLESS = frozenset({"1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"})
+"""Lossless JPEG codes every sample with at least one bit."""
+
+
+def check_frames(
+    pixel_data: bytes, ts: str, rows: int, cols: int, frames: int, ctx: ReadContext, *, samples: int = 1,
+    bytes_per_sample: int = 2,
+) -> None:
+    """Raises InvalidScanError when the compressed data cannot hold Rows x Columns x frames (a decompression
+    bomb: more output than the codec can produce from that many bytes), or when a compressed frame's own
+    header disagrees with Rows x Columns."""
+    need = rows * cols * frames * samples
+    if ts == RLE_LOSSLESS and need * bytes_per_sample > RLE_MAX_RATIO * len(pixel_data) + 1024:
+        raise ctx.invalid(f"RLE data of {len(pixel_data)} bytes cannot hold {need} samples of {bytes_per_sample} "
+                          f"byte(s) (at most {RLE_MAX_RATIO}x expansion)")
+    if ts in JPEG_LOSSLESS and need > 8 * len(pixel_data) + 1024:
+        raise ctx.invalid(f"JPEG Lossless data of {len(pixel_data)} bytes cannot hold {need} samples")
     reader = jpeg_size if ts in JPEG_FAMILY else j2k_size if ts in JPEG_2000 else None
     if reader is None:
         return

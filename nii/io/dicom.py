@@ -267,7 +267,7 @@ def decode_pixels(ds: Dataset, ctx: ReadContext) -> np.ndarray:
             encapsulated = ds.PixelData
         except PYDICOM_ERRORS as exc:
             raise ctx.invalid(f"cannot read pixel data: {exc}") from exc
-        check_frames(encapsulated, ts, rows, cols, frames, ctx)
+        check_frames(encapsulated, ts, rows, cols, frames, ctx, samples=samples, bytes_per_sample=allocated // 8)
     else:
         expected = rows * cols * frames * samples * (allocated // 8)
         try:

@@ -172,3 +172,16 @@ def test_jpeg_frame_header_must_agree_with_rows_columns(tmp_path: Path) -> None:
     struct.pack_into(">H", data, sof + 5, 60000)
     with pytest.raises(InvalidScanError, match="frame 1 declares 60000 x 30 pixels; Rows x Columns say 40 x 30"):
         read_instance(bytes(data))
+
+
+@pytest.mark.parametrize(("transfer_syntax", "message"), [(RLELossless, "at most 64x expansion"),
+                                                          (JPEGLosslessSV1, "JPEG Lossless data of")])
+def test_decompression_bombs_are_refused(tmp_path: Path, transfer_syntax: str, message: str) -> None:
+    """A few kB of compressed data that claim 7,000 x 7,000 pixels (within the pixel cap) are refused unread."""
+    (path, _) = write_dx(make_scan(np.random.default_rng(5), views=1), tmp_path, transfer_syntax=transfer_syntax)
+    bomb = bytearray(path.read_bytes())
+    for tag in (b"\x28\x00\x10\x00US\x02\x00", b"\x28\x00\x11\x00US\x02\x00"):  # Rows, Columns
+        struct.pack_into("<H", bomb, bomb.index(tag) + 8, 7000)
+    bomb = bytes(bomb)
+    with pytest.raises(InvalidScanError, match=message):
+        read_instance(bomb)
