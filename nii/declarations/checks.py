@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass
 
 from nii.declarations.models import Manifest, Parcel, Party
+from nii.describe.classifier import default_classifier
 from nii.describe.lexicon import read_party_vague_terms
 from nii.describe.text import normalize
 from nii.describe.vague import VagueTerms, default_vague_terms
@@ -56,7 +57,8 @@ def check_party(party: Party | None, path: str, *, required: bool) -> list[Findi
 
 
 def check_description(text: str, path: str, vague: VagueTerms | None = None) -> list[Finding]:
-    """Vague-term and character rules of one goods description."""
+    """Vague-term and character rules of one goods description. A text that contains a refused term is only
+    asked to be refined when the vocabulary recognises no goods in it ("gift box" -- but not "leather shoes")."""
     vague = vague or default_vague_terms()
     reasons = vague.reasons(text)
     if reasons:
@@ -64,7 +66,7 @@ def check_description(text: str, path: str, vague: VagueTerms | None = None) -> 
         code = reasons[0] if reasons[0] in codes else "vague_description"
         return [Finding(path, code, "reject", f"{text!r} is not an acceptable goods description ({reasons[0]})")]
     terms = vague.contained(text)
-    if terms:
+    if terms and not default_classifier().classify(text).names_goods:
         return [Finding(path, "vague_term", "refine", f"{text!r} contains the vague term(s) {', '.join(terms)}")]
     return []
 

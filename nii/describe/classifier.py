@@ -57,6 +57,12 @@ class Classification:
     confidence: float
     vague: bool
     evidence: str = ""
+    source: str = "none"  # vocabulary | vocabulary_tfidf | hs_nomenclature | none
+
+    @property
+    def names_goods(self) -> bool:
+        """True when the vocabulary recognised goods in the text (a category, an accessory or other goods)."""
+        return self.source in ("vocabulary", "vocabulary_tfidf")
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -109,16 +115,18 @@ class DescriptionClassifier:
         main = self._main(spans, words)
         for s in main:
             if s.entry.kind == ACCESSORY and not self._followed_by_of(s, words):
-                return Classification(text, None, s.entry.hs6, 0.8 * s.weight, vague, self._ev(s, words))
+                return Classification(text, None, s.entry.hs6, 0.8 * s.weight, vague, self._ev(s, words), "vocabulary")
         candidates = [s for s in main if not self._followed_by_of(s, words)] or main
         best = max(candidates, key=lambda s: (s.weight, s.start))
         if best.entry.kind == OTHER or best.entry.category is None:
-            return Classification(text, None, best.entry.hs6, 0.8 * best.weight, vague, self._ev(best, words))
+            return Classification(
+                text, None, best.entry.hs6, 0.8 * best.weight, vague, self._ev(best, words), "vocabulary"
+            )
         cat = best.entry.category
         rivals = {s.entry.category for s in candidates if s.entry.category not in (None, cat) and s.entry.kind != BRAND}
         conf = best.weight * (0.75 if rivals else 1.0)
         hs6 = self._hs6_for(cat, best, candidates)
-        return Classification(text, cat, hs6, conf, vague, self._ev(best, words))
+        return Classification(text, cat, hs6, conf, vague, self._ev(best, words), "vocabulary")
 
     def _find(self, words: list[str]) -> list[Span]:
         """Vocabulary phrases in ``words``; typos are corrected only when nothing matches as written."""
@@ -199,12 +207,13 @@ class DescriptionClassifier:
                 e = self._tfidf_entries[i]
                 hs6 = e.hs6 or (self.lexicon.default_hs6.get(e.category) if e.category else None)
                 ev = f"char n-gram TF-IDF {sims[i]:.2f} ~ {' '.join(e.words)!r}"
-                return Classification(text, e.category, hs6, 0.7 * float(sims[i]), vague, ev)
+                return Classification(text, e.category, hs6, 0.7 * float(sims[i]), vague, ev, "vocabulary_tfidf")
         hits = self.hs.suggest(text, 1)
         if hits and hits[0].similarity >= HS_MIN:
             h = hits[0]
             cat = self.taxonomy.category_for_hs(h.hs6) if h.similarity >= HS_CATEGORY_MIN else None
-            return Classification(text, cat, h.hs6, 0.5 * h.similarity, vague, f"HS 2022 TF-IDF {h.similarity:.2f}")
+            ev = f"HS 2022 TF-IDF {h.similarity:.2f}"
+            return Classification(text, cat, h.hs6, 0.5 * h.similarity, vague, ev, "hs_nomenclature")
         return Classification(text, None, None, 0.0, vague, "no vocabulary or HS match")
 
 
