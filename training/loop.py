@@ -291,8 +291,9 @@ class Run:
     def fit(self) -> Path:
         """Trains until the epoch budget, early stop or time budget; returns the path of ``best.pt``.
 
-        With ``max_minutes`` the planned number of epochs shrinks, after each epoch, to what the remaining time
-        allows, so the cosine schedule still ends at its low rate instead of being cut off mid-way.
+        With ``max_minutes`` the planned number of epochs (at most ``epochs``) follows, after each epoch, what the
+        remaining time allows at the last epoch's pace, so the cosine schedule still ends at its low rate instead
+        of being cut off mid-way.
         """
         t = self.cfg.train
         per_epoch = len(self.train_ds) // t.batch_size
@@ -325,12 +326,15 @@ class Run:
                     save_checkpoint(ck, self.out / "best.pt")
                 else:
                     self.stale += 1
-            row["epoch_s"] = round(time.monotonic() - t0, 1)
-            self.elapsed += time.monotonic() - t0
+            epoch_s = time.monotonic() - t0
+            row["epoch_s"] = round(epoch_s, 1)
+            self.elapsed += epoch_s
             if t.max_minutes:
-                fits = self.epoch + int((t.max_minutes * 60 - self.elapsed) // (self.elapsed / self.epoch))
-                if fits < self.planned:
-                    self.planned = max(self.epoch, fits)
+                # the last epoch's pace, since a shared machine's load changes during a run
+                fits = self.epoch + int((t.max_minutes * 60 - self.elapsed) // epoch_s)
+                planned = min(t.epochs, max(self.epoch, fits))
+                if planned != self.planned:
+                    self.planned = planned
                     log.info("time budget %.0f min: planning %d epochs", t.max_minutes, self.planned)
             if self.main:
                 ck = self.checkpoint({"epoch": self.epoch})
