@@ -89,6 +89,8 @@ def honest_lines(layout: ParcelLayout, rng: np.random.Generator, origin: str, cf
         obj = p.obj
         if p.role == "item" and obj.category is None and obj.kind not in NOT_DECLARED_CLUTTER and rng.random() < 0.6:
             text, hs, _ = describe(obj, rng)
+            if tax.category_for_hs(hs) is not None:
+                continue  # e.g. lipstick (3304) or coins (7118): HS headings the taxonomy counts as another category
             lines.append(Line(text, hs, None, 1, round(obj.mass_kg(), 3), obj.value_eur, origin, None))
     return lines
 
@@ -105,8 +107,9 @@ def inject(
     def goods_lines() -> list[int]:
         return [i for i, ln in enumerate(lines) if ln.covers is not None and ln.category == ln.covers]
 
-    if rng.random() < rates.get("undeclared_goods", 0) and goods_lines():
-        i = goods_lines()[int(rng.integers(len(goods_lines())))]
+    alone = [i for i in goods_lines() if sum(ln.covers == lines[i].covers for ln in lines) == 1]
+    if rng.random() < rates.get("undeclared_goods", 0) and alone:  # the only line of its category goes missing
+        i = alone[int(rng.integers(len(alone)))]
         lines = lines[:i] + lines[i + 1 :]
         injected.append("undeclared_goods")
     if rng.random() < rates.get("declared_not_found", 0):

@@ -24,7 +24,7 @@ HS_BY_CATEGORY: dict[str, tuple[str, ...]] = {
     "watch": ("910211", "910212", "910111"),
     "shoes": ("640411", "640419", "640399", "640391"),
     "clothing": ("610910", "620342", "611020", "611030", "610120", "610462"),
-    "book": ("490199", "490290"),
+    "book": ("490199",),
     "bottle": ("220421", "220830", "330300", "220300", "330510", "330499"),
     "toy": ("950300",),
     "tool": ("820320", "820540", "820411", "820520", "820559"),
@@ -161,12 +161,11 @@ def describe(obj: SimObject, rng: np.random.Generator) -> tuple[str, str, str | 
         hs = GARMENT_HS.get(g, "610910")
     elif cat == "book":
         style, title = str(a.get("style", "paperback")), str(a.get("title", "novel"))
-        text = (
-            "Magazine"
-            if style == "magazine"
-            else _pick(rng, [f"Book ({title})", f"{style.capitalize()} {title}", f"Printed book, {title}"])
-        )
-        hs = "490290" if style == "magazine" else "490199"
+        if style == "brochure":
+            text = _pick(rng, ["Product catalogue", "Printed brochures", "Exhibition catalogue"])
+        else:
+            text = _pick(rng, [f"Book ({title})", f"{style.capitalize()} {title}", f"Printed book, {title}"])
+        hs = "490199"
     elif cat == "bottle":
         drink = str(a.get("drink", "wine"))
         vol = int(a.get("volume_ml", 750))  # type: ignore[call-overload]

@@ -23,7 +23,9 @@ from nii.physics.materials import get_material, mass_attenuation
 MASK_COVERAGE = 0.5
 """Share of a pixel a part must cover to count in its object's instance mask."""
 OCCLUSION_ENERGY_KEV = 70.0
-"""Energy at which the own / other attenuation of an object is compared for its occlusion fraction."""
+OCCLUSION_MIN_ATTENUATION = 0.1
+"""An object's pixel counts as occluded when other items (not packaging or fill) add at least this attenuation
+there at 70 keV (about 5 mm of plastic, 0.5 mm of steel)."""
 
 
 @dataclass
@@ -128,7 +130,8 @@ def render_top(placed: Sequence[Placed], view: ViewGeometry, annotate: Sequence[
                     canvas = areal[material] = np.zeros(shape, dtype=np.float32)
                 canvas[r.r0 : r.r0 + h, r.c0 : r.c0 + w] += ad
                 a += ad * np.float32(_mu70(material))
-            att[r.r0 : r.r0 + h, r.c0 : r.c0 + w] += a
+            if p.role == "item":
+                att[r.r0 : r.r0 + h, r.c0 : r.c0 + w] += a
             if idx in own:
                 o_r0, o_c0, mask, oatt = own[idx]
                 sl = (slice(r.r0 - o_r0, r.r0 - o_r0 + h), slice(r.c0 - o_c0, r.c0 - o_c0 + w))
@@ -146,7 +149,7 @@ def render_top(placed: Sequence[Placed], view: ViewGeometry, annotate: Sequence[
             continue
         h, w = mask.shape
         other = att[r0 : r0 + h, c0 : c0 + w] - oatt
-        occluded = float(np.mean(other[mask] > np.maximum(oatt[mask], 1e-6)))
+        occluded = float(np.mean(other[mask] > OCCLUSION_MIN_ATTENUATION))
         instances.append(Instance(idx, r0, c0, mask, occluded))
     return Rendered(areal, instances)
 
@@ -209,6 +212,16 @@ def render_side(placed: Sequence[Placed], plan: ViewGeometry, side: SideGeometry
             if inst is not None:
                 instances.append(inst)
     areal = {m: np.maximum(_splat(e, side.rows, side.cols), 0) for m, e in per_material.items()}
+    # side view occlusion: the share of an object's mask that other annotated objects' masks cover
+    count = np.zeros((side.rows, side.cols), dtype=np.int16)
+    for inst in instances:
+        h, w = inst.mask.shape
+        count[inst.r0 : inst.r0 + h, inst.c0 : inst.c0 + w] += inst.mask[: side.rows - inst.r0, : side.cols - inst.c0]
+    for inst in instances:
+        h, w = inst.mask.shape
+        c = count[inst.r0 : inst.r0 + h, inst.c0 : inst.c0 + w]
+        m = inst.mask[: c.shape[0], : c.shape[1]]
+        inst.occluded = float(np.mean(c[m] > 1)) if m.any() else 0.0
     return Rendered(areal, instances)
 
 

@@ -115,6 +115,24 @@ def patch_from_scan(
     return ThreatPatch(energies, keep)
 
 
+def hardened_increment(
+    background_high: np.ndarray, areal: dict[str, np.ndarray], detector: XrayDetector
+) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) attenuation a threat adds behind a background, float32 like ``background_high``, with beam
+    hardening: the background is replaced by the water thickness of the same high-energy attenuation and the
+    threat is simulated on top of it, A(water + threat) - A(water). Exact for water-like backgrounds."""
+    from nii.physics.forward import transmission_table
+
+    grid = np.concatenate([[0.0], np.geomspace(1e-3, 300.0, 400)]).astype(np.float32)  # g/cm^2 of water
+    _, hi_w = transmission_table("water", grid, detector)
+    water = np.interp(np.clip(background_high, 0, None), hi_w, grid).astype(np.float32)
+    with_threat = dict(areal)
+    with_threat["water"] = with_threat.get("water", np.zeros_like(water)) + water
+    lo_t, hi_t = attenuation_images(with_threat, detector)
+    lo_0, hi_0 = attenuation_images({"water": water}, detector)
+    return lo_t - lo_0, hi_t - hi_0
+
+
 def project_threat(
     view: View,
     patch: ThreatPatch,
@@ -122,6 +140,7 @@ def project_threat(
     *,
     rng: np.random.Generator | None = None,
     photons_per_pixel: float | None = None,
+    detector: XrayDetector | None = None,
 ) -> tuple[View, tuple[int, int, int, int], np.ndarray]:
     """``view`` with ``patch`` added in the log domain, its top-left corner at ``position`` = (x, y) pixels.
 
@@ -129,6 +148,8 @@ def project_threat(
     of the patch outside the view is dropped. With ``rng`` and ``photons_per_pixel`` the quantum noise that the
     added attenuation would have brought is added too (variance (e^(A+P) - e^A) / N0 in the log domain).
     A dual-energy patch goes onto a single-energy view through its high-energy image; the reverse is refused.
+    detector: for a library patch (which knows its areal densities), the scanner the view comes from; the added
+    attenuation is then corrected for beam hardening (:func:`hardened_increment`) instead of plainly added.
     """
     x, y = position
     h, w = view.shape
@@ -138,14 +159,22 @@ def project_threat(
     if r1 <= r0 or c1 <= c0:
         raise TIPError(f"patch at {position} of size {pw}x{ph} falls outside the {w}x{h} view")
     psl = (slice(r0 - y, r1 - y), slice(c0 - x, c1 - x))
+    increments = {k: v[psl] for k, v in patch.energies.items()}
+    if detector is not None:
+        if patch.areal is None:
+            raise TIPError("beam-hardening correction needs a library patch (areal densities), not a cut from a scan")
+        if not view.dual_energy and "intensity" not in patch.energies and "high" not in patch.energies:
+            raise TIPError(f"patch energies {sorted(patch.energies)} cannot go onto a single-energy view")
+        lo, hi = hardened_increment(view.high[r0:r1, c0:c1], {m: a[psl] for m, a in patch.areal.items()}, detector)
+        increments = {"high": hi, "low": lo} if "low" in patch.energies else {"intensity": hi}
     out: dict[str, np.ndarray] = {}
     for name, img in view.energies.items():
-        source = name if name in patch.energies else ("high" if name == "intensity" else None)
-        if source is None or source not in patch.energies:
+        source = name if name in increments else ("high" if name == "intensity" else None)
+        if source is None or source not in increments:
             raise TIPError(
                 f"patch energies {sorted(patch.energies)} cannot go onto a view with {sorted(view.energies)}"
             )
-        add = patch.energies[source][psl]
+        add = increments[source]
         new = img.copy()
         region = new[r0:r1, c0:c1]
         if rng is not None and photons_per_pixel:

@@ -37,19 +37,28 @@ def smartphone(rng: np.random.Generator) -> SimObject:
     """A smartphone: glass front/back, aluminium or steel mid-frame, pouch battery, logic board, camera, speakers."""
     L, w, t = rng.uniform(140, 168), rng.uniform(65, 78), rng.uniform(7.4, 9.2)
     z = t / 2
-    frame_mat = pick(rng, ["aluminium", "aluminium", "stainless_steel", "polycarbonate"])
+    frame_mat = pick(rng, ["aluminium", "aluminium", "aluminium", "stainless_steel"])
     back_mat = pick(rng, ["glass", "glass", "polycarbonate"])
     outline = rounded_rect(L, w, rng.uniform(6, 12))
     parts: list[Part] = [
         Prism("glass", (outline,), 0.7, t - 0.35),  # cover glass
         Prism(back_mat, (outline,), 0.8, 0.4),
-        *rim(frame_mat, outline, t, 1.8, z),  # side frame seen edge-on: the dark outline
-        Prism(frame_mat, (rounded_rect(L - 4, w - 4, 6),), 0.7, z + 1.5, fill=0.85),  # mid-frame plate
-        Prism("glass", (rounded_rect(L - 3, w - 3, 6),), 0.6, t - 1.2, mix=(("glass", 0.5), ("polyethylene", 0.5))),
+        *rim(frame_mat, outline, t, 1.8 if frame_mat == "aluminium" else 1.1, z),  # side frame: the dark outline
+        Prism(
+            "aluminium" if frame_mat != "stainless_steel" else frame_mat,
+            (rounded_rect(L - 4, w - 4, 6),),
+            1.0,
+            z + 1.5,
+            fill=0.85,
+        ),  # mid-frame plate
+        Prism(
+            "glass", (rounded_rect(L - 3, w - 3, 6),), 1.2, t - 1.4, mix=(("glass", 0.6), ("polyethylene", 0.4))
+        ),  # panel
     ]
-    bl, bw = L * rng.uniform(0.42, 0.5), w * rng.uniform(0.72, 0.82)
-    parts += pouch_cell(bl, bw, rng.uniform(3.8, 4.8), -L * 0.06, 0, z - 0.3)
+    bl, bw = L * rng.uniform(0.45, 0.55), w * rng.uniform(0.75, 0.85)
+    parts += pouch_cell(bl, bw, rng.uniform(4.2, 5.2), -L * 0.06, 0, z - 0.3)
     parts += circuit_board(L * 0.3, w * 0.55, L * 0.3, -w * 0.1, z, rng, chips=8, thickness=1.0)
+    parts += [Prism("steel", (centred_rect(L * 0.25, w * 0.5, L * 0.3, -w * 0.1),), 1.6, z + 0.9, fill=0.25)]  # shields
     cam_x, cam_y = L / 2 - 18, w / 2 - 16
     parts += ring("aluminium", 6.5, 4.5, t + 1.2, z + 0.6, cam_x, cam_y)
     parts += [Prism("glass", (circle(4.5, cam_x, cam_y),), 5.0, z)]
@@ -69,7 +78,8 @@ def feature_phone(rng: np.random.Generator) -> SimObject:
     z = t / 2
     keys = tuple(centred_rect(9, 6, -L * 0.25 + (i // 3) * 8.5, (i % 3 - 1) * 12) for i in range(12))
     parts: list[Part] = [
-        *hollow("abs", rounded_rect(L, w, 8), t, 1.5, z),
+        *hollow("abs", rounded_rect(L, w, 8), t, 2.0, z),
+        Prism("steel", (rounded_rect(L * 0.8, w * 0.8, 4),), 0.4, z + 1.0),  # chassis plate
         Prism(
             "glass", (centred_rect(L * 0.38, w * 0.75, L * 0.22, 0),), 1.0, t - 0.5, mix=(("glass", 0.4), ("pmma", 0.6))
         ),
@@ -100,7 +110,7 @@ def laptop(rng: np.random.Generator) -> SimObject:
     L, w = rng.uniform(300, 375), rng.uniform(205, 255)
     tb, tl = rng.uniform(10, 15), rng.uniform(4.5, 7)
     shell = pick(rng, ["aluminium", "abs", "abs", "polycarbonate", "aluminium"])
-    wall = 1.2 if shell == "aluminium" else 1.8
+    wall = 1.3 if shell == "aluminium" else 2.2
     parts: list[Part] = []
     parts += box_shell(shell, L, w, tb, wall, radius=8)
     zl = tb + tl / 2

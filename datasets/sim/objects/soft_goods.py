@@ -38,7 +38,7 @@ def _shoe(
 ) -> tuple[list[Part], Cavity]:
     s = -1 if mirror else 1
     out = _sole_outline(length, width) * [1, s] + [0, dy]
-    sole_t = rng.uniform(8, 14) if style != "boot" else rng.uniform(14, 22)
+    sole_t = rng.uniform(10, 16) if style != "boot" else rng.uniform(15, 24)
     upper_h = {"sneaker": rng.uniform(55, 75), "boot": rng.uniform(110, 160), "dress": rng.uniform(50, 65)}[style]
     upper_mat = {"sneaker": pick(rng, ["nylon", "pet", "leather"]), "boot": "leather", "dress": "leather"}[style]
     parts: list[Part] = [
@@ -213,7 +213,7 @@ def folded_clothing(rng: np.random.Generator) -> SimObject:
     )
 
 
-BOOK_KINDS = ("paperback", "hardcover", "magazine", "board_book")
+BOOK_KINDS = ("paperback", "hardcover", "brochure", "board_book")
 
 
 @kind("book", "book", weight=4.0)
@@ -224,10 +224,10 @@ def book(rng: np.random.Generator) -> SimObject:
     t = {
         "paperback": rng.uniform(12, 40),
         "hardcover": rng.uniform(18, 55),
-        "magazine": rng.uniform(3, 9),
+        "brochure": rng.uniform(3, 9),
         "board_book": rng.uniform(15, 25),
     }[style]
-    coated = style == "magazine" or rng.random() < 0.25
+    coated = style == "brochure" or rng.random() < 0.25
     mix = (("paper", 0.92), ("glass", 0.09)) if coated else (("paper", 1.0),)
     parts: list[Part] = [
         Prism(
@@ -248,10 +248,10 @@ def book(rng: np.random.Generator) -> SimObject:
             Prism("cardboard", (centred_rect(L + 6, w + 4),), 2.5, -1.25, fill=0.95),
             Prism("cardboard", (rect(-L / 2 - 3, -w / 2 - 6, L / 2 + 3, -w / 2 - 2),), t + 5, t / 2, fill=0.6),
         ]
-    value = value_eur("book", rng, 0.4 if style == "magazine" else 1.0)
+    value = value_eur("book", rng, 0.4 if style == "brochure" else 1.0)
     title = pick(rng, ["novel", "cookbook", "textbook", "children's book", "comic", "atlas", "art book", "dictionary"])
     return SimObject(
-        "book", "book", parts, value, {"style": style, "title": title if style != "magazine" else "magazine"}
+        "book", "book", parts, value, {"style": style, "title": title if style != "brochure" else "brochure"}
     )
 
 

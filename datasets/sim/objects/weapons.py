@@ -53,7 +53,7 @@ def _pistol_parts(rng: np.random.Generator, metal_frame: bool) -> tuple[list[Par
     guard = poly([(46, -12), (96, -12), (96, -24), (86, -38), (48, -38)])
     frame: list[Part] = [
         Prism(fmat, (dust,), width - 4, zc, fill=0.45 if metal_frame else 0.8, mix=fmix),
-        *hollow(fmat, grip, width + 1, 2.8 if not metal_frame else 3.0, zc, mix=fmix),
+        *hollow(fmat, grip, width + 1, 2.8 if not metal_frame else 2.5, zc, mix=fmix),
         Prism(fmat, (guard,), 9, zc, mix=fmix),
         Prism(fmat, (poly([(55, -16), (85, -16), (80, -32), (55, -33)]),), 9, zc, fill=-1.0, mix=fmix, in_mask=False),
         Prism("steel", (rect(62, -28, 67, -13),), 6, zc),  # trigger

@@ -1,0 +1,95 @@
+"""Projection of parts: mass conservation in the top and side views, tight instance masks, tilt and fan beam."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from datasets.sim.geometry import Cylinder, Ellipsoid, Prism, SimObject
+from datasets.sim.raster import Pose, ViewGeometry
+from datasets.sim.render import Placed, SideGeometry, render_side, render_top
+from datasets.sim.shapes import rounded_rect, tube
+
+
+def _obj() -> SimObject:
+    parts = [
+        Prism("steel", (rounded_rect(100, 50, 5),), 10, 5, edge=3),
+        Cylinder("aluminium", (-40, 30), (40, 30), 8, 8, 8),
+        *tube("copper", (-40, -40), (40, -40), 6, 1, 6),
+        Ellipsoid("water", (0, 0), 30, 20, 10, 10),
+        Cylinder("water", (-40, 60), (40, 60), 20, 20, 20, level=0.4),
+        Cylinder("copper", (-40, -60), (40, -60), 0.4, 0.4, 1),  # a wire much thinner than a pixel
+    ]
+    return SimObject("test", None, parts).centred()
+
+
+def _mass_kg(areal: dict[str, np.ndarray], spacing_mm: float) -> float:
+    return float(sum(a.sum() for a in areal.values()) * (spacing_mm / 10) ** 2 / 1000)
+
+
+@pytest.mark.parametrize("spacing", [0.8, 1.0, 1.6])
+@pytest.mark.parametrize(
+    "pose", [Pose(200, 150, 40), Pose(200, 150, 60, 33, 25, 40), Pose(200, 150, 50, 120, 0, 0, True)]
+)
+def test_top_and_side_views_conserve_mass(spacing: float, pose: Pose) -> None:
+    obj = _obj()
+    plan = ViewGeometry("plan", spacing, int(300 / spacing), int(400 / spacing))
+    top = render_top([Placed(obj, pose)], plan, [0])
+    assert _mass_kg(top.areal, spacing) == pytest.approx(obj.mass_kg(), rel=0.03)
+    side = SideGeometry(spacing, int(340 / spacing), plan.cols, 300.0, 1e9, 150.0, 150.0)
+    rs = render_side([Placed(obj, pose)], plan, side, [0])
+    assert _mass_kg(rs.areal, spacing) == pytest.approx(obj.mass_kg(), rel=0.03)
+
+
+def test_thin_wire_keeps_its_mass_at_coarse_pixels() -> None:
+    wire = SimObject("wire", None, [Cylinder("copper", (0, 0), (200, 3), 0.3, 0.3, 1)]).centred()
+    for spacing in (0.8, 1.6):
+        plan = ViewGeometry("plan", spacing, int(100 / spacing), int(300 / spacing))
+        top = render_top([Placed(wire, Pose(150, 50))], plan, [])
+        assert _mass_kg(top.areal, spacing) == pytest.approx(wire.mass_kg(), rel=0.02)
+
+
+def test_masks_give_tight_boxes_inside_the_image() -> None:
+    obj = _obj()
+    plan = ViewGeometry("plan", 1.0, 300, 400)
+    inst = render_top([Placed(obj, Pose(200, 150, 0, 20))], plan, [0]).instances[0]
+    x1, y1, x2, y2 = inst.box_xyxy
+    assert 0 <= x1 < x2 <= 400 and 0 <= y1 < y2 <= 300
+    full = np.zeros((300, 400), bool)
+    h, w = inst.mask.shape
+    full[inst.r0 : inst.r0 + h, inst.c0 : inst.c0 + w] = inst.mask
+    assert full[:, x1].any() and full[:, x2 - 1].any() and full[y1].any() and full[y2 - 1].any()
+    assert not full[:, :x1].any() and not full[:y1].any()
+
+
+def test_tilt_foreshortens_and_thickens() -> None:
+    slab = SimObject("slab", None, [Prism("aluminium", (rounded_rect(100, 100, 0),), 5, 2.5)]).centred()
+    plan = ViewGeometry("plan", 1.0, 200, 200)
+    flat = render_top([Placed(slab, Pose(100, 100))], plan, [0])
+    tilted = render_top([Placed(slab, Pose(100, 100, 0, 0, 60, 0))], plan, [0])
+    a_flat, a_tilt = flat.areal["aluminium"], tilted.areal["aluminium"]
+    assert (a_tilt > 0).sum() == pytest.approx((a_flat > 0).sum() / 2, rel=0.08)  # cos 60 = 0.5
+    assert a_tilt.max() == pytest.approx(2 * a_flat.max(), rel=0.02)
+    assert a_tilt.sum() == pytest.approx(a_flat.sum(), rel=0.02)
+
+
+def test_fan_beam_shrinks_objects_higher_above_the_belt() -> None:
+    slab = SimObject("slab", None, [Prism("aluminium", (rounded_rect(100, 100, 0),), 5, 2.5)]).centred()
+    top = ViewGeometry("top", 1.0, 400, 200, source_distance_mm=1000.0, source_lateral_mm=200.0)
+    low = render_top([Placed(slab, Pose(100, 200, 0))], top, [0]).instances[0]
+    high = render_top([Placed(slab, Pose(100, 200, 250))], top, [0]).instances[0]
+    h_low = low.box_xyxy[3] - low.box_xyxy[1]
+    h_high = high.box_xyxy[3] - high.box_xyxy[1]
+    assert h_high == pytest.approx(h_low * 1000 / 1252.5, abs=2)  # across the belt only
+    assert high.box_xyxy[2] - high.box_xyxy[0] == low.box_xyxy[2] - low.box_xyxy[0]  # along the belt: none
+
+
+def test_liquid_level_shows_in_the_side_view_only() -> None:
+    bottle = SimObject("b", None, [Cylinder("water", (0, 0), (200, 0), 40, 40, 40, level=0.5)]).centred()
+    plan = ViewGeometry("plan", 1.0, 200, 300)
+    side = SideGeometry(1.0, 140, 300, 100.0, 1e9, 50.0, 100.0)
+    rs = render_side([Placed(bottle, Pose(150, 100))], plan, side, [0])
+    column = rs.areal["water"][:, 150]
+    filled = np.flatnonzero(column > 0.05)
+    # half full: water from the belt (row 100) up to 40 mm (row 60)
+    assert filled.min() == pytest.approx(60, abs=2) and filled.max() == pytest.approx(99, abs=2)
