@@ -117,6 +117,9 @@ def read_ct(src: Source, ctx: ReadContext, *, source_format: str, dicos: bool) -
     slope, intercept, factor = _rescale_to_mu(ds, transform_item, ctx)
     if dicos and (slope != 1 or intercept != 0):
         ctx.nonconformant(f"Rescale Slope {slope:g} / Intercept {intercept:g}; DICOS requires 1 / 0")
+    bits = dicom.integer(ds, "BitsStored", ctx) or stored.dtype.itemsize * 8
+    if stored.dtype.kind == "u" and bits < stored.dtype.itemsize * 8:
+        stored = stored & np.asarray((1 << bits) - 1, dtype=stored.dtype)  # unused high bits (overlays)
     values = stored.astype(np.float32) * np.float32(slope) + np.float32(intercept)
     # linear attenuation given directly (factor converts its unit to 1/cm), else CT numbers (HU)
     mu = values * np.float32(factor) if factor else np.float32(MU_WATER_PER_CM) * (1 + values / np.float32(1000.0))

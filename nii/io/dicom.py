@@ -248,7 +248,7 @@ def decode_pixels(ds: Dataset, ctx: ReadContext) -> np.ndarray:
     """Stored pixel values as pydicom decodes them (masked to BitsStored, sign-extended), shaped
     [frames, rows, cols] for greyscale or [frames, rows, cols, 3] (RGB) for colour, after the checks of
     pixel count, bit depths, photometric interpretation, decoder availability and pixel data length."""
-    rows, cols, frames, samples, allocated, _ = _check_image_pixel_module(ds, ctx)
+    rows, cols, frames, samples, allocated, stored = _check_image_pixel_module(ds, ctx)
     photometric = text(ds, "PhotometricInterpretation", ctx) or ("MONOCHROME2" if samples == 1 else "RGB")
     if samples == 1 and photometric not in ("MONOCHROME1", "MONOCHROME2"):
         raise UnsupportedScanError(f"{ctx.name}: PhotometricInterpretation {photometric} is not supported")
@@ -281,6 +281,8 @@ def decode_pixels(ds: Dataset, ctx: ReadContext) -> np.ndarray:
             )
         if actual > expected + 1:
             ctx.nonconformant(f"pixel data holds {actual - expected} byte(s) more than the image needs")
+    if not ts.is_compressed and samples == 1:
+        return _native_greyscale(ds, ts, (frames, rows, cols), allocated, stored, ctx)
     try:
         arr = pixel_array(ds)
     except PYDICOM_ERRORS as exc:
@@ -289,3 +291,24 @@ def decode_pixels(ds: Dataset, ctx: ReadContext) -> np.ndarray:
     if arr.size != math.prod(want):
         raise ctx.invalid(f"decoded pixel data has shape {arr.shape}; expected {want}")
     return arr.reshape(want)
+
+
+def _native_greyscale(
+    ds: Dataset, ts: UID, shape: tuple[int, int, int], allocated: int, stored: int, ctx: ReadContext
+) -> np.ndarray:
+    """Uncompressed greyscale pixels as a read-only view of the pixel data (no copy), [frames, rows, cols].
+
+    What pydicom's pixel_array does for this case, without its copy: unused high bits are left for the caller
+    to mask (nii.io.pixels does), signed values narrower than BitsAllocated are sign-extended here.
+    """
+    signed = (integer(ds, "PixelRepresentation", ctx) or 0) == 1
+    dtype = np.dtype(f"{'>' if ts.is_little_endian is False else '<'}{'i' if signed else 'u'}{allocated // 8}")
+    count = math.prod(shape)
+    try:
+        arr = np.frombuffer(ds.PixelData, dtype=dtype, count=count).reshape(shape)
+    except PYDICOM_ERRORS as exc:
+        raise ctx.invalid(f"cannot read pixel data: {type(exc).__name__}: {exc}") from exc
+    if signed and stored < allocated:
+        shift = allocated - stored
+        arr = (arr << shift) >> shift  # sign-extend from BitsStored
+    return arr if arr.dtype.isnative else arr.astype(arr.dtype.newbyteorder("="))

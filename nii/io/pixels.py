@@ -94,7 +94,8 @@ def to_attenuation(stored: np.ndarray, transform: PixelTransform) -> np.ndarray:
             out = np.log(stored, dtype=np.float32)  # ln(0) = -inf, clamped to ln(full) = ln(full / MIN_PIXEL) below
         ln_full = np.float32(math.log(full))
         np.subtract(ln_full, out, out=out)
-        np.minimum(out, ln_full, out=out)
+        if stored.size and stored.min() == 0:
+            np.minimum(out, ln_full, out=out)
         return out
     t = stored.astype(np.float32)
     # transmitted value t = v - v_lo (increasing) or v_hi - v, with v = slope * p + intercept

@@ -105,3 +105,16 @@ def test_enhanced_functional_groups_spacing() -> None:
     inst = read_instance(to_bytes(ds))
     assert inst.pixel_spacing_mm == pytest.approx((0.4, 0.5)) and inst.spacing_source == "PixelSpacing"
     assert inst.geometry is not None and inst.geometry.spacing_mm == pytest.approx(1.25)
+
+
+def test_ct_unused_high_bits_and_signed_12_bit() -> None:
+    clean = np.array([[[100, 2000]]], dtype=np.uint16)
+    a = read_instance(to_bytes(hand_dataset(clean, sop_class=DICOM_CT, BitsStored=12, HighBit=11,
+                                            RescaleIntercept="-1024"))).image
+    b = read_instance(to_bytes(hand_dataset(clean | np.uint16(0xF000), sop_class=DICOM_CT, BitsStored=12,
+                                            HighBit=11, RescaleIntercept="-1024"))).image
+    np.testing.assert_array_equal(a, b)
+    # signed 12-bit -1000 stored in 16 bits with garbage above bit 11: sign-extended to -1000 HU = air
+    raw = np.array([[[(-1000) & 0x0FFF | 0x5000, 0]]], dtype=np.uint16).view(np.int16)
+    c = read_instance(to_bytes(hand_dataset(raw, sop_class=DICOM_CT, BitsStored=12, HighBit=11))).image
+    np.testing.assert_allclose(c, [[[0.0, MU_WATER_PER_CM]]], atol=1e-6)
