@@ -5,8 +5,8 @@ Without FOLDER it writes N DICOS DX files (N/2 dual-energy parcels of 1000 x 700
 to a temporary folder first. Both readers see the files after one warm-up pass (page cache hot); each is
 timed ``--repeats`` times and the best run counts. Plain pydicom is timed keeping its arrays (``ratio``: the
 same memory as read_scans, which returns every image) and dropping them (``ratio_vs_dropped``). The nii side
-does more work per file: the structure walk
-(nii.io.structure), attribute validation, stored value -> float32 attenuation, grouping and energy pairing.
+does more work per file: the structure walk (nii.io.structure), attribute validation, stored value -> float32
+attenuation, grouping and energy pairing.
 """
 
 from __future__ import annotations

@@ -1,9 +1,16 @@
 """DICOS CT (and DICOM CT / Enhanced CT) volumes, and the top-view projection the 2-D pipeline runs on.
 
 Reading: each instance is one slice (classic CT) or a stack of frames (multi-frame, functional groups).
-Values after the modality rescale are CT numbers (HU) unless Rescale Type says ``1/CM`` (or ``1/MM``)
-linear attenuation; HU become linear attenuation ``mu = MU_WATER_PER_CM * (1 + HU / 1000)`` (clamped >= 0)
-with the attenuation of water at 100 keV (0.1707 1/cm, xraydb / NIST XCOM). An instance's image is float32
+Values after the modality rescale (top level or Pixel Value Transformation functional group) are:
+
+- linear attenuation when Rescale Type says ``1/CM`` (or ``1/MM``);
+- CT numbers (HU) when Rescale Type says ``HU``, or is absent on a classic CT image;
+- for a DICOS ``MU`` image (Image Type / Frame Type value ``MU``: linear attenuation) whose Rescale Type gives
+  no unit -- the Stratovan toolkit writes ``unknown`` -- modified Hounsfield units (air 0, water 1000, the
+  convention of security CT data sets), i.e. HU + 1000; a non-conformance, since the unit is a guess.
+
+HU become linear attenuation ``mu = MU_WATER_PER_CM * (1 + HU / 1000)`` (clamped >= 0) with the attenuation
+of water at 100 keV (0.1707 1/cm, xraydb / NIST XCOM). An instance's image is float32
 [frames, rows, cols] in 1/cm.
 
 Volume axes: ``[z, y, x]`` = [slice (along the belt, ordered by position along the slice normal, else by
@@ -59,17 +66,44 @@ def _first_item(ds: Dataset | None, keyword: str, ctx: ReadContext) -> Dataset |
     return item if isinstance(item, Dataset) else None
 
 
-def _rescale_to_mu(ds: Dataset, item: Dataset | None, ctx: ReadContext) -> tuple[float, float, float]:
-    """(slope, intercept, factor) so that mu [1/cm] = factor-scaled rescaled value (see the module doc)."""
+_LINEAR_UNITS = {"1/CM": 1.0, "/CM": 1.0, "CM-1": 1.0, "1/MM": 10.0, "/MM": 10.0, "MM-1": 10.0}
+"""Rescale Type of linear attenuation -> factor to 1/cm."""
+
+
+def _is_mu_image(ds: Dataset, shared: Dataset | None, ctx: ReadContext) -> bool:
+    """True when Image Type (or the CT frame type) says the values are linear attenuation (DICOS ``MU``)."""
+    frame_type = _first_item(shared, "CTImageFrameTypeSequence", ctx)
+    for holder, keyword in ((ds, "ImageType"), (frame_type, "FrameType")):
+        raw = dicom.get(holder, keyword, ctx) if holder is not None else None
+        values = [str(v).strip().upper() for v in ([raw] if isinstance(raw, str) else list(raw or []))]
+        if "MU" in values:
+            return True
+    return False
+
+
+def _rescale_to_mu(
+    ds: Dataset, shared: Dataset | None, ctx: ReadContext
+) -> tuple[float, float, float | None, float]:
+    """(slope, intercept, linear factor or None, HU offset): mu [1/cm] = factor * v for linear attenuation,
+    else HU = v + offset and mu from HU (see the module doc)."""
+    item = _first_item(shared, "PixelValueTransformationSequence", ctx)
     holder = item if item is not None and "RescaleSlope" in item else ds
     slope = dicom.number(holder, "RescaleSlope", ctx)
     intercept = dicom.number(holder, "RescaleIntercept", ctx)
-    rtype = (dicom.text(holder, "RescaleType", ctx) or "HU").upper()
-    return (1.0 if slope is None else slope), (0.0 if intercept is None else intercept), {
-        "1/CM": 1.0,
-        "/CM": 1.0,
-        "1/MM": 10.0,
-    }.get(rtype, 0.0)
+    slope, intercept = (1.0 if slope is None else slope), (0.0 if intercept is None else intercept)
+    rtype = (dicom.text(holder, "RescaleType", ctx) or "").upper()
+    if rtype in _LINEAR_UNITS:
+        return slope, intercept, _LINEAR_UNITS[rtype], 0.0
+    if rtype == "HU" or (not rtype and not _is_mu_image(ds, shared, ctx)):
+        return slope, intercept, None, 0.0
+    if _is_mu_image(ds, shared, ctx):
+        ctx.nonconformant(
+            f"linear attenuation (MU) image with Rescale Type {rtype or 'absent'!r}: read as modified Hounsfield "
+            "units (air 0, water 1000)"
+        )
+        return slope, intercept, None, -1000.0
+    ctx.nonconformant(f"Rescale Type {rtype!r}; read as Hounsfield units")
+    return slope, intercept, None, 0.0
 
 
 def _slice_positions(ds: Dataset, frames: int, ctx: ReadContext) -> list[float] | None:
@@ -113,18 +147,22 @@ def read_ct(src: Source, ctx: ReadContext, *, source_format: str, dicos: bool) -
     if stored.ndim != 3:
         raise ctx.invalid("a CT image must be greyscale (SamplesPerPixel 1)")
     shared = _first_item(ds, "SharedFunctionalGroupsSequence", ctx)
-    transform_item = _first_item(shared, "PixelValueTransformationSequence", ctx)
-    slope, intercept, factor = _rescale_to_mu(ds, transform_item, ctx)
+    slope, intercept, factor, hu_offset = _rescale_to_mu(ds, shared, ctx)
     if dicos and (slope != 1 or intercept != 0):
         ctx.nonconformant(f"Rescale Slope {slope:g} / Intercept {intercept:g}; DICOS requires 1 / 0")
     bits = dicom.integer(ds, "BitsStored", ctx) or stored.dtype.itemsize * 8
     if stored.dtype.kind == "u" and bits < stored.dtype.itemsize * 8:
         stored = stored & np.asarray((1 << bits) - 1, dtype=stored.dtype)  # unused high bits (overlays)
     values = stored.astype(np.float32) * np.float32(slope) + np.float32(intercept)
-    # linear attenuation given directly (factor converts its unit to 1/cm), else CT numbers (HU)
-    mu = values * np.float32(factor) if factor else np.float32(MU_WATER_PER_CM) * (1 + values / np.float32(1000.0))
+    if factor is not None:  # linear attenuation given directly; factor converts its unit to 1/cm
+        mu = values * np.float32(factor)
+    else:  # CT numbers: mu = mu_water * (1 + HU / 1000)
+        mu = np.float32(MU_WATER_PER_CM) * (1 + (values + np.float32(hu_offset)) / np.float32(1000.0))
     np.maximum(mu, 0, out=mu)
     head = dicom.header(ds, ctx)
+    details = _first_item(shared, "CTXRayDetailsSequence", ctx)
+    if head.kvp is None and details is not None:  # enhanced CT keeps KVP in a functional group
+        head.kvp = dicom.number(details, "KVP", ctx)
     measures = _first_item(shared, "PixelMeasuresSequence", ctx)
     spacing, spacing_source = dicom.pixel_spacing(ds, ctx, head.machine_id, within=measures)
     positions = _slice_positions(ds, stored.shape[0], ctx)

@@ -10,7 +10,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
 
 from nii.dicos import sop
-from nii.errors import InvalidScanError
+from nii.errors import InvalidScanError, ValidationMode
 from nii.io import ct_volume, read_instance, read_scans
 from nii.io.ct import DICOM_CT, MU_WATER_PER_CM
 from tests.nii.io.helpers import hand_dataset, to_bytes, write
@@ -118,3 +118,14 @@ def test_ct_unused_high_bits_and_signed_12_bit() -> None:
     raw = np.array([[[(-1000) & 0x0FFF | 0x5000, 0]]], dtype=np.uint16).view(np.int16)
     c = read_instance(to_bytes(hand_dataset(raw, sop_class=DICOM_CT, BitsStored=12, HighBit=11))).image
     np.testing.assert_allclose(c, [[[0.0, MU_WATER_PER_CM]]], atol=1e-6)
+
+
+def test_mu_image_without_unit_reads_as_modified_hounsfield() -> None:
+    mhu = np.array([[[0, 1000, 2000]]], dtype=np.uint16)  # air, water, twice water
+    ds = hand_dataset(mhu, sop_class=sop.DICOS_CT, dicos=True, ImageType=["ORIGINAL", "MU", "VOLUME", "NONE"],
+                      RescaleType="unknown")
+    inst = read_instance(to_bytes(ds))
+    np.testing.assert_allclose(inst.image, [[[0.0, MU_WATER_PER_CM, 2 * MU_WATER_PER_CM]]], rtol=1e-6)
+    assert any("modified Hounsfield" in w for w in inst.warnings)
+    with pytest.raises(InvalidScanError, match="MU"):
+        read_instance(to_bytes(ds), mode=ValidationMode.RAISE)
