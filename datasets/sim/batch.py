@@ -177,7 +177,7 @@ def _annotate(
     return images, annotations, objects
 
 
-def _thumbnail(sim: SimParcel, width: int = 480) -> np.ndarray:
+def _thumbnail(sim: SimParcel, width: int = 720) -> np.ndarray:
     import cv2
 
     from nii.imaging import render
@@ -286,21 +286,27 @@ def _write_outputs(records: list[dict[str, object]], seed: int, out: Path, cfg: 
     return {"parcels": len(records), "images": len(images), "annotations": len(annotations)}
 
 
-def write_contact_sheet(thumbs: list[np.ndarray], path: Path, columns: int = 4) -> Path:
-    """Tiles RGB thumbnails (same width) into one PNG, rows padded with white."""
+def write_contact_sheet(
+    thumbs: list[np.ndarray], path: Path, columns: int = 4, tile: tuple[int, int] = (480, 360)
+) -> Path:
+    """Tiles RGB thumbnails into one PNG: each fitted (aspect kept) and centred in a ``tile`` (width, height)."""
     import cv2
 
-    height = max(t.shape[0] for t in thumbs)
-    width = thumbs[0].shape[1]
-    tiles = [
-        np.pad(t, ((0, height - t.shape[0]), (0, width - t.shape[1]), (0, 0)), constant_values=255) for t in thumbs
-    ]
+    tw, th = tile
+    tiles = []
+    for t in thumbs:
+        scale = min(tw / t.shape[1], th / t.shape[0])
+        size = (max(1, round(t.shape[1] * scale)), max(1, round(t.shape[0] * scale)))
+        img = cv2.resize(t, size, interpolation=cv2.INTER_AREA)
+        canvas = np.full((th, tw, 3), 255, np.uint8)
+        y0, x0 = (th - img.shape[0]) // 2, (tw - img.shape[1]) // 2
+        canvas[y0 : y0 + img.shape[0], x0 : x0 + img.shape[1]] = img
+        tiles.append(canvas)
     while len(tiles) % columns:
-        tiles.append(np.full((height, width, 3), 255, np.uint8))
+        tiles.append(np.full((th, tw, 3), 255, np.uint8))
     rows = [
-        np.hstack([np.pad(t, ((4, 4), (4, 4), (0, 0)), constant_values=40) for t in tiles[i : i + columns]])
+        np.hstack([np.pad(t, ((3, 3), (3, 3), (0, 0)), constant_values=40) for t in tiles[i : i + columns]])
         for i in range(0, len(tiles), columns)
     ]
-    sheet = np.vstack(rows)
-    cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(path), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR))
     return path

@@ -86,6 +86,10 @@ def pick_contents(
     return goods, threats, clutter, fillers
 
 
+class NoRoomError(Exception):
+    """An optional item (packing fill) does not fit under the container's lid."""
+
+
 class _Packer:
     """Height-map packing inside an inner rectangle [0, L] x [0, W] (container-local mm, z from the floor)."""
 
@@ -102,9 +106,15 @@ class _Packer:
         )
 
     def pose_for(
-        self, obj: SimObject, at: tuple[float, float] | None = None, angle: float | None = None
+        self,
+        obj: SimObject,
+        at: tuple[float, float] | None = None,
+        angle: float | None = None,
+        *,
+        optional: bool = False,
     ) -> tuple[Pose, float]:
-        """A resting pose for ``obj`` (and the top height it reaches); ``at`` forces the position."""
+        """A resting pose for ``obj`` (and the top height it reaches); ``at`` forces the position. With
+        ``optional`` a pose that would rise above the container raises :class:`NoRoomError` instead."""
         rng = self.rng
         sx, sy, h = obj.size_mm()
         best: tuple[float, Pose, float] | None = None
@@ -142,6 +152,8 @@ class _Packer:
                 best = (score, pose, top)
         assert best is not None
         _, pose, top = best
+        if optional and top > self.H:
+            raise NoRoomError(obj.kind)
         ca, sa = abs(math.cos(math.radians(pose.angle_deg))), abs(math.sin(math.radians(pose.angle_deg)))
         sl = self._cells(pose.u, pose.w, (sx * ca + sy * sa) / 2 * 0.9, (sx * sa + sy * ca) / 2 * 0.9)
         self.hmap[sl] = np.maximum(self.hmap[sl], top)
@@ -270,7 +282,10 @@ def compose(
     for idx in concealment:
         placed[idx].concealed = True
     for f in fillers:
-        pose, _ = packer.pose_for(f)
+        try:
+            pose, _ = packer.pose_for(f, optional=True)
+        except NoRoomError:
+            continue
         placed.append(Placed(f, pose, role="filler"))
 
     height = float(packer.hmap.max()) + (rng.uniform(5, 40) if container == "box" else 2.0)

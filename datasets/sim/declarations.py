@@ -171,8 +171,8 @@ def inject(
     if rng.random() < rates.get("weight_mismatch", 0):
         factor = rng.uniform(0.25, 0.5) if rng.random() < 0.6 else rng.uniform(1.8, 3.0)
         declared_gross = gross_kg * factor
-        if abs(declared_gross - gross_kg) < 0.4:
-            declared_gross = gross_kg + (0.4 if factor > 1 else -min(0.4, gross_kg * 0.75))
+        if abs(declared_gross - gross_kg) < 0.45:  # light parcels: far off in absolute terms too
+            declared_gross = gross_kg + 0.45
         injected.append("weight_mismatch")
     if not lines:  # a manifest entry needs at least one item: a sender writes something
         lines.append(Line(VAGUE_TERMS[0], "392690", None, 1, round(gross_kg * 0.8, 3), 10.0, "CN", None))

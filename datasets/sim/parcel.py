@@ -13,11 +13,10 @@ from pydicom.uid import generate_uid
 from datasets.sim.composer import ParcelLayout, compose
 from datasets.sim.config import SynthConfig
 from datasets.sim.raster import ViewGeometry
-from datasets.sim.render import Instance, SideGeometry, render_side, render_top
+from datasets.sim.render import Instance, SideGeometry, add_belt_side, render_side, render_top
 from datasets.sim.scanner import (
     SIDE_BELOW_MM,
     ScannerProfile,
-    add_belt_side,
     degrade,
     forward,
     obliquity,
@@ -107,7 +106,7 @@ def simulate_parcel(
     )
     if profile.second_view:
         rs = render_side(layout.placed, plan, side, layout.annotated)
-        add_belt_side(rs.areal, (side.rows, side.cols), side.spacing_mm, side.z_top_mm, profile.tunnel_width_mm - 40)
+        add_belt_side(rs.areal, side, profile.tunnel_width_mm - 40)
         factor = obliquity(
             side.rows,
             side.spacing_mm,

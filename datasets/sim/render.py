@@ -12,12 +12,12 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from datasets.sim.geometry import SimObject
-from datasets.sim.raster import PartRaster, Pose, ViewGeometry, rasterise
+from datasets.sim.geometry import Part, Prism, SimObject
+from datasets.sim.raster import PartRaster, Pose, ViewGeometry, part_heights, rasterise
 from nii.physics.materials import get_material, mass_attenuation
 
 MASK_COVERAGE = 0.5
@@ -95,12 +95,32 @@ def _mu70(material: str) -> float:
     return float(mass_attenuation(material, [OCCLUSION_ENERGY_KEV])[0])
 
 
+MAX_SLICES = 48
+
+
+def _slices(part: Part, p: Placed, view: ViewGeometry) -> list[Part]:
+    """A tall prism cut into horizontal slices when the fan beam magnifies its top and bottom differently by more
+    than about a pixel (box walls then project as the oblique bands of real images); otherwise the part itself."""
+    if view.kind != "top" or not isinstance(part, Prism) or part.edge > 0 or part.thickness < 20:
+        return [part]
+    zc = part_heights(part, p.pose, p.height_mm)
+    x0, y0, x1, y1 = part.bounds()
+    reach = abs(p.pose.w - view.source_lateral_mm) + max(x1 - x0, y1 - y0) / 2
+    dk = view.magnification(zc - part.thickness / 2) - view.magnification(zc + part.thickness / 2)
+    k = min(MAX_SLICES, math.ceil(reach * abs(dk) / view.spacing_mm / 0.6))
+    if k <= 1:
+        return [part]
+    t = part.thickness / k
+    return [replace(part, thickness=t, z=part.z - part.thickness / 2 + (j + 0.5) * t) for j in range(k)]
+
+
 def _rasters(p: Placed, view: ViewGeometry, columns: bool) -> list[tuple[int, PartRaster]]:
     out = []
     for i, part in enumerate(p.obj.parts):
-        r = rasterise(part, p.pose, p.height_mm, view, columns=columns)
-        if r is not None:
-            out.append((i, r))
+        for piece in _slices(part, p, view):
+            r = rasterise(piece, p.pose, p.height_mm, view, columns=columns)
+            if r is not None:
+                out.append((i, r))
     return out
 
 
@@ -154,7 +174,7 @@ def render_top(placed: Sequence[Placed], view: ViewGeometry, annotate: Sequence[
     return Rendered(areal, instances)
 
 
-def _side_rows(z: np.ndarray, w_mm: float, side: SideGeometry) -> np.ndarray:
+def _side_rows(z: np.ndarray, w_mm: float | np.ndarray, side: SideGeometry) -> np.ndarray:
     k = (side.source_distance_mm + side.w_ref_mm) / (side.source_distance_mm + w_mm)
     z_img = side.source_height_mm + (z - side.source_height_mm) * k
     return (side.z_top_mm - z_img) / side.spacing_mm
@@ -198,7 +218,7 @@ def render_side(placed: Sequence[Placed], plan: ViewGeometry, side: SideGeometry
             cov = r.coverage[ok]
             height = r.t_mm[ok] / cov
             zc = r.zc_mm[ok]
-            w_mm = (r.r0 + (rr.min() + rr.max()) / 2 + 0.5) * s
+            w_mm = (r.r0 + rr + 0.5).astype(np.float32) * s  # each column magnified at its own distance
             top = _side_rows(zc + height / 2, w_mm, side)
             bottom = _side_rows(zc - height / 2, w_mm, side)
             col = cc.astype(np.int64) + r.c0
@@ -223,6 +243,22 @@ def render_side(placed: Sequence[Placed], plan: ViewGeometry, side: SideGeometry
         m = inst.mask[: c.shape[0], : c.shape[1]]
         inst.occluded = float(np.mean(c[m] > 1)) if m.any() else 0.0
     return Rendered(areal, instances)
+
+
+BELT_MM = 3.0
+
+
+def add_belt_side(areal: dict[str, np.ndarray], side: SideGeometry, belt_width_mm: float, w0_mm: float = 20.0) -> None:
+    """Adds the belt seen edge-on (rubber, ``BELT_MM`` thick, ``belt_width_mm`` across from ``w0_mm``) to a side
+    view's areal densities: the dark band at the bottom of real side views, spread by the fan beam like the rest."""
+    step = 5.0
+    w = np.arange(w0_mm + step / 2, w0_mm + belt_width_mm, step, dtype=np.float32)
+    top = _side_rows(np.zeros_like(w), w, side)
+    bottom = _side_rows(np.full_like(w, -BELT_MM), w, side)
+    value = np.full(w.shape, step / 10.0 * 0.93, dtype=np.float32)  # g/cm^2 per covered row: rubber 0.93 g/cm^3
+    profile = _splat([(top, bottom, np.zeros(w.shape, np.int64), value)], side.rows, 1)[:, 0]
+    rubber = areal.setdefault("rubber", np.zeros((side.rows, side.cols), dtype=np.float32))
+    rubber += np.maximum(profile, 0)[:, None]
 
 
 def _side_instance(

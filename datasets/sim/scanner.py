@@ -31,7 +31,6 @@ from nii.physics.detector import XrayDetector
 
 SIDE_BELOW_MM = 40.0
 """How far below the belt surface the side view's image extends (the belt and its bed show there)."""
-BELT_MM = 3.0
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ def sample_profile(
         source_distance_mm=u(cfg.source_distance_mm),
         source_lateral_mm=width * rng.uniform(0.1, 0.9),
         side_source_distance_mm=u(cfg.source_distance_mm) * 0.8,
-        side_source_height_mm=height * rng.uniform(0.2, 0.8),
+        side_source_height_mm=rng.uniform(-30.0, 60.0),  # side generators sit near belt level
         tunnel_width_mm=width,
         tunnel_height_mm=height,
         second_view=bool(rng.random() < cfg.second_view_share),
@@ -171,10 +170,10 @@ def forward(
     for m, a in areal.items():
         r = rep[m]
         crop[r] = crop[r] + a[sl] if r in crop else a[sl].copy()
-    if row_factor is not None:
-        f = row_factor[sl[0], None]
-        for a in crop.values():
-            a *= f
+    for a in crop.values():
+        np.maximum(a, 0, out=a)  # float round-off of shells and splats
+        if row_factor is not None:
+            a *= row_factor[sl[0], None]
     low[sl], high[sl] = attenuation_images(crop, detector)
     return low, high
 
@@ -225,16 +224,3 @@ def degrade(
         a = -np.log(np.maximum(blurred, np.float32(1e-12))) + gain[:, None] + flux[None, :]
         out.append(add_quantum_noise(np.asarray(a, dtype=np.float32), n0, rng))
     return out
-
-
-def add_belt_side(
-    areal: dict[str, np.ndarray], shape: tuple[int, int], spacing_mm: float, z_top_mm: float, belt_width_mm: float
-) -> None:
-    """Adds the belt seen edge-on (rubber, ``BELT_MM`` thick, across the whole belt) to a side view's areal
-    densities: the dark band at the bottom of real side views. Row r spans heights
-    [z_top - (r + 1) s, z_top - r s] mm."""
-    z_hi = z_top_mm - np.arange(shape[0], dtype=np.float64) * spacing_mm
-    z_lo = z_hi - spacing_mm
-    cover = np.clip((np.minimum(z_hi, 0.0) - np.maximum(z_lo, -BELT_MM)) / spacing_mm, 0, 1).astype(np.float32)
-    rubber = areal.setdefault("rubber", np.zeros(shape, dtype=np.float32))
-    rubber += (cover * np.float32(belt_width_mm / 10.0 * 0.93))[:, None]

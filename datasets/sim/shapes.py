@@ -86,9 +86,13 @@ def box_shell(
     radius: float = 0.0,
     in_mask: bool = True,
 ) -> list[Part]:
-    """A closed hollow box (walls ``wall`` mm thick) standing on z0."""
+    """A closed hollow box (walls ``wall`` mm thick) standing on z0.
+
+    Tall or square-cornered boxes are built as two plates and four wall slabs, so that the fan beam can project
+    each wall at its own height (the oblique walls of real parcel images); flat rounded ones (laptops) as an outer
+    solid minus the inner air."""
     il, iw, ih = length - 2 * wall, width - 2 * wall, height - 2 * wall
-    if wall >= MIN_WALL_MM or il <= 0 or iw <= 0 or ih <= 0:
+    if il <= 0 or iw <= 0 or ih <= 0 or (radius > 0 and height < 60):
         outer = Prism(
             material,
             (rounded_rect(length, width, radius, cx, cy),),
@@ -109,7 +113,7 @@ def box_shell(
         )
         return [outer, inner]
     plate = (rounded_rect(length, width, radius, cx, cy),)
-    we = MIN_WALL_MM
+    we = max(wall, MIN_WALL_MM)
     f = fill * wall / we
     x0, x1, y0, y1 = cx - length / 2, cx + length / 2, cy - width / 2, cy + width / 2
     walls = (
@@ -309,3 +313,24 @@ def rim(
         Prism(material, (outline,), thickness, z, fill=fill, in_mask=in_mask),
         Prism(material, (inset(outline, wall),), thickness, z, fill=-fill, in_mask=False),
     ]
+
+
+def soft_outline(
+    rng: np.random.Generator,
+    length: float,
+    width: float,
+    *,
+    radius: float = 15.0,
+    wobble: float = 0.04,
+    cx: float = 0.0,
+    cy: float = 0.0,
+    n: int = 10,
+) -> np.ndarray:
+    """A rounded rectangle whose edges bulge and sag smoothly (folded textiles, pouches, crumpled paper):
+    ``wobble`` is the relative amplitude of the low-frequency deformation."""
+    base = rounded_rect(length, width, radius, 0.0, 0.0, n)
+    angle = np.arctan2(base[:, 1], base[:, 0])
+    bump = np.zeros(len(base))
+    for k in (2, 3, 5):
+        bump += rng.normal(0, wobble / k) * np.cos(k * angle + rng.uniform(0, 2 * np.pi))
+    return base * (1.0 + bump)[:, None] + np.array([cx, cy])

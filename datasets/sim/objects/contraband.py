@@ -7,7 +7,7 @@ import numpy as np
 from datasets.sim.geometry import Cylinder, Part, Prism, SimObject
 from datasets.sim.objects.base import kind, pick, seed, value_eur
 from datasets.sim.objects.weapons import _round_lying
-from datasets.sim.shapes import box_shell, centred_rect, discs, rect, rounded_rect
+from datasets.sim.shapes import box_shell, centred_rect, discs, rect, rounded_rect, soft_outline
 
 # (case radius, case length, bullet length exposed, rounds per box, box grid columns)
 CARTRIDGES = {
@@ -167,7 +167,7 @@ def vacuum_pouch(rng: np.random.Generator) -> SimObject:
     parts: list[Part] = [
         Prism(
             mat,
-            (rounded_rect(w * aspect, w, 10),),
+            (soft_outline(rng, w * aspect, w, radius=12, wobble=0.06),),
             t,
             t / 2,
             edge=t / 2,

@@ -7,7 +7,7 @@ import numpy as np
 
 from datasets.sim.geometry import Part, Prism, SimObject
 from datasets.sim.objects.base import kind, seed
-from datasets.sim.shapes import box_shell, centred_rect, discs, rect, rounded_rect
+from datasets.sim.shapes import box_shell, centred_rect, discs, rect, rounded_rect, soft_outline
 
 CORRUGATED_FILL = 0.22
 """Single-wall corrugated board: about 4 mm thick and 0.15-0.2 g/cm^3 in bulk (liner + flute + liner)."""
@@ -118,7 +118,7 @@ def crumpled_paper(rng: np.random.Generator) -> SimObject:
         [
             Prism(
                 "paper",
-                (rounded_rect(L, w, 30),),
+                (soft_outline(rng, L, w, radius=30, wobble=0.12),),
                 t,
                 t / 2,
                 edge=t / 2,

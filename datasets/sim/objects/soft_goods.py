@@ -6,7 +6,7 @@ import numpy as np
 
 from datasets.sim.geometry import Cavity, Part, Prism, SimObject
 from datasets.sim.objects.base import kind, pick, seed, value_eur
-from datasets.sim.shapes import box_shell, centred_rect, circle, ellipse, hollow, poly, rect, rounded_rect
+from datasets.sim.shapes import box_shell, centred_rect, circle, ellipse, hollow, poly, rect, rounded_rect, soft_outline
 
 SHOE_BRANDS = ["Nike", "Adidas", "Puma", "New Balance", "Skechers", "Vans", "Converse", "Clarks", "ECCO", "Timberland"]
 
@@ -156,10 +156,21 @@ def folded_clothing(rng: np.random.Generator) -> SimObject:
         t = rng.uniform(tlo, thi)
         dx, dy = rng.uniform(-12, 12, size=2)
         fill = min(0.95, mass / (1.5 * L * w * t / 1000))  # bulk fill from garment mass
+        outline = soft_outline(rng, L, w, radius=rng.uniform(8, 30), wobble=rng.uniform(0.02, 0.07), cx=dx, cy=dy)
+        fold = rng.uniform(0.25, 0.5)  # a folded-over flap (sleeves, a hem): one more fabric layer on part of it
+        flap = soft_outline(
+            rng,
+            L * fold,
+            w * rng.uniform(0.6, 0.95),
+            radius=10,
+            wobble=0.08,
+            cx=dx + L * (0.5 - fold / 2) * rng.choice([-1, 1]),
+            cy=dy,
+        )
         parts += [
             Prism(
                 fibre,
-                (rounded_rect(L, w, 12, dx, dy),),
+                (outline,),
                 t,
                 z + t / 2,
                 edge=min(t / 2, 6),
@@ -167,7 +178,18 @@ def folded_clothing(rng: np.random.Generator) -> SimObject:
                 texture=0.35,
                 texture_mm=rng.uniform(15, 35),
                 seed=seed(rng),
-            )
+            ),
+            Prism(
+                fibre,
+                (flap,),
+                t * 0.3,
+                z + t * 0.85,
+                edge=min(t * 0.15, 3),
+                fill=fill,
+                texture=0.4,
+                texture_mm=rng.uniform(10, 25),
+                seed=seed(rng),
+            ),
         ]
         if garment in ("jeans", "jacket", "hoodie") or rng.random() < 0.15:  # zipper: metal or plastic teeth
             metal = garment == "jeans" or rng.random() < 0.6
