@@ -48,7 +48,8 @@ class CrossCheckConfig:
     """Knobs of :func:`nii.crosscheck.crosscheck`; defaults equal the shipped configs/crosscheck.yaml."""
 
     min_detection_score: float = 0.5
-    weight_relative_tolerance: float = 0.35
+    weight_over_tolerance: float = 0.6
+    weight_under_tolerance: float = 0.35
     weight_absolute_tolerance_kg: float = 0.3
     undervaluation_ratio_of_min: float = 1.0
     undervaluation_high_ratio_of_min: float = 0.3
@@ -111,7 +112,8 @@ def parse_crosscheck_config(data: object, source: str = "<crosscheck>") -> Cross
     try:
         return CrossCheckConfig(
             min_detection_score=float(data.get("min_detection_score", 0.5)),
-            weight_relative_tolerance=float(weight.get("relative_tolerance", 0.35)),
+            weight_over_tolerance=float(weight.get("over_tolerance", 0.6)),
+            weight_under_tolerance=float(weight.get("under_tolerance", 0.35)),
             weight_absolute_tolerance_kg=float(weight.get("absolute_tolerance_kg", 0.3)),
             undervaluation_ratio_of_min=float(under.get("ratio_of_min", 1.0)),
             undervaluation_high_ratio_of_min=float(under.get("high_below_ratio_of_min", 0.3)),

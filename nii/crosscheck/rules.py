@@ -105,7 +105,8 @@ def weight_mismatch(ctx: CheckContext) -> list[Alert]:
         ctx.skip("weight_mismatch", "no declared gross mass")
         return []
     est = ctx.estimated_mass_kg
-    tol = max(ctx.config.weight_absolute_tolerance_kg, ctx.config.weight_relative_tolerance * declared)
+    share = ctx.config.weight_over_tolerance if est > declared else ctx.config.weight_under_tolerance
+    tol = max(ctx.config.weight_absolute_tolerance_kg, share * declared)
     if abs(est - declared) <= tol:
         return []
     evidence: dict[str, object] = {
