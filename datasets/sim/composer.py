@@ -176,6 +176,44 @@ def _fits(obj: SimObject, cw: float, ch: float) -> float | None:
     return None
 
 
+HOSTS_INSIDE = ("shoes_pair", "electronic_toy", "plush_toy")
+
+
+def _cavity_fit(obj: SimObject, hosts: list[SimObject]) -> bool:
+    return any(_fits(obj, c.x1 - c.x0, c.y1 - c.y0) is not None for h in hosts for c in h.cavities)
+
+
+def _plan_concealment(
+    rng: np.random.Generator, cfg: ParcelConfig, goods: list[SimObject], threats: list[SimObject]
+) -> dict[int, str]:
+    """Decides how each threat is hidden (threat index -> inside / under / among). A smuggler picks the cover:
+    the host (shoes or a toy to hide in, a laptop, book or clothes to hide under) is added when the parcel has
+    none, and a threat hidden inside is a variant small enough for the cavity (else it goes under a host)."""
+    hidden: dict[int, str] = {}
+    for t in range(len(threats)):
+        if rng.random() >= cfg.concealment_share:
+            continue
+        mode = str(rng.choice(["inside", "under", "among"]))
+        if mode == "inside":
+            hosts = [g for g in goods if g.cavities]
+            if not hosts:
+                hosts = [KINDS.get(str(rng.choice(HOSTS_INSIDE))).build(rng)]
+                goods += hosts
+            if not _cavity_fit(threats[t], hosts):
+                small = [k for k in kinds_of(str(threats[t].category)) if k.concealable]
+                for _ in range(8 if small else 0):
+                    candidate = small[int(rng.integers(len(small)))].build(rng)
+                    if _cavity_fit(candidate, hosts):
+                        threats[t] = candidate
+                        break
+                else:
+                    mode = "under"
+        if mode == "under" and not any(g.kind in HOSTS_UNDER for g in goods):
+            goods.append(KINDS.get(str(rng.choice(HOSTS_UNDER[:4]))).build(rng))
+        hidden[t] = mode
+    return hidden
+
+
 def compose(
     rng: np.random.Generator,
     cfg: ParcelConfig,
@@ -185,6 +223,7 @@ def compose(
 ) -> ParcelLayout:
     """Packs one random parcel and lays it on the belt (world frame of :mod:`datasets.sim.raster`)."""
     goods, threats, clutter, fillers = pick_contents(rng, cfg)
+    hidden = _plan_concealment(rng, cfg, goods, threats)
     items = goods + threats + clutter
     if not items:
         items = clutter = [_weighted(rng, kinds_in_group("clutter")).build(rng)]
@@ -210,10 +249,6 @@ def compose(
 
     placed: list[Placed] = []
     concealment: dict[int, str] = {}
-    hidden: dict[int, str] = {}
-    for t in range(len(threats)):
-        if rng.random() < cfg.concealment_share:
-            hidden[t] = str(rng.choice(["inside", "under", "among"]))
     order = sorted(
         range(len(goods) + len(clutter)), key=lambda i: -(dims[i if i < len(goods) else i + len(threats)][0])
     )

@@ -85,7 +85,7 @@ def _shoe(
         parts += [
             Prism("steel", (centred_rect(length * 0.2, width * 0.8, length * 0.88, dy),), 30, sole_t + 15, fill=0.06)
         ]  # steel toe cap
-    cav = Cavity(length * 0.25, dy - width * 0.22, length * 0.85, dy + width * 0.22, sole_t + 2, upper_h * 0.7)
+    cav = Cavity(length * 0.2, dy - width * 0.32, length * 0.88, dy + width * 0.32, sole_t + 2, upper_h * 0.7)
     return parts, cav
 
 
