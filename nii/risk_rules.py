@@ -52,23 +52,24 @@ def alerts_rule(params: Mapping[str, Any]) -> Rule:
 
 @RISK_RULES.register("hs_control_regimes")
 def hs_control_regimes_rule(params: Mapping[str, Any]) -> Rule:
-    """Declared HS codes under a control regime of nii/data/hs/hs_control_regimes.csv."""
+    """Declared HS codes under a control regime of nii/data/hs/hs_control_regimes.csv (once per regime)."""
     regimes: dict[str, tuple[float, str | None]] = {}
     for name, spec in (params.get("regimes") or {}).items():
         regimes[str(name)] = (_score(spec.get("score", 0.0)), _lane_or_none(spec.get("lane")))
     table = sorted(load_control_regimes(), key=lambda r: -len(r.hs_prefix))
 
     def rule(inp: RiskInput) -> list[Hit]:
-        out = []
+        lines: dict[str, list[str]] = {}
         for item in inp.parcel.items if inp.parcel else []:
             if not item.hs6:
                 continue
             match = next((r for r in table if item.hs6.startswith(r.hs_prefix)), None)
-            if match is None or match.regime not in regimes:
-                continue
-            score, lane = regimes[match.regime]
-            reason = f"HS {item.hs6} ({item.description!r}) is under {match.regime} ({match.category})"
-            out.append(Hit(score, reason, lane))
+            if match is not None and match.regime in regimes:
+                lines.setdefault(match.regime, []).append(f"HS {item.hs6} {item.description!r} ({match.category})")
+        out = []
+        for regime, found in lines.items():
+            score, lane = regimes[regime]
+            out.append(Hit(score, f"{regime}: {'; '.join(found)}", lane))
         return out
 
     return rule
