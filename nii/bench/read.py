@@ -29,8 +29,9 @@ TRANSFER_SYNTAXES = {
 }
 
 
-def generate(folder: Path, files: int, *, seed: int = 0, shape: tuple[int, int] = (1000, 700),
-             transfer_syntax: str = "explicit") -> list[Path]:
+def generate(
+    folder: Path, files: int, *, seed: int = 0, shape: tuple[int, int] = (1000, 700), transfer_syntax: str = "explicit"
+) -> list[Path]:
     """Writes ``files`` DICOS DX files (dual-energy parcels, 2 files each; one single-energy parcel when odd)."""
     from pydicom.uid import generate_uid
 
@@ -49,8 +50,14 @@ def generate(folder: Path, files: int, *, seed: int = 0, shape: tuple[int, int] 
         dual = files - len(written) >= 2
         energies = {"high": high, "low": high * np.float32(1.35)} if dual else {"intensity": high}
         ooi = f"BENCH{parcel:06d}"
-        scan = Scan(ooi, str(generate_uid(entropy_srcs=[ooi, str(seed)])), [View(energies, (1.0, 1.0))],
-                    machine_id="BENCH", acquired_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), kvp=160.0)
+        scan = Scan(
+            ooi,
+            str(generate_uid(entropy_srcs=[ooi, str(seed)])),
+            [View(energies, (1.0, 1.0))],
+            machine_id="BENCH",
+            acquired_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+            kvp=160.0,
+        )
         written += write_dx(scan, folder / ooi, transfer_syntax=TRANSFER_SYNTAXES[transfer_syntax])
         parcel += 1
     return written
@@ -139,12 +146,20 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("read", help="scan reading speed: nii.io vs plain pydicom", description=__doc__,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "read",
+        help="scan reading speed: nii.io vs plain pydicom",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("folder", nargs="?", type=Path, help="folder of DICOS/DICOM files (default: generate a set)")
     p.add_argument("--files", type=int, default=None, help="files to read (default: all; 40 when generating)")
-    p.add_argument("--transfer-syntax", choices=sorted(TRANSFER_SYNTAXES), default="explicit",
-                   help="transfer syntax of generated files (default explicit VR little endian)")
+    p.add_argument(
+        "--transfer-syntax",
+        choices=sorted(TRANSFER_SYNTAXES),
+        default="explicit",
+        help="transfer syntax of generated files (default explicit VR little endian)",
+    )
     p.add_argument("--repeats", type=int, default=3, help="timed runs per reader; the best counts (default 3)")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated parcels")
     p.add_argument("--json", action="store_true", help="print one JSON object")

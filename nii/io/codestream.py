@@ -24,8 +24,15 @@ JPEG_FAMILY = frozenset(
         "1.2.840.10008.1.2.4.81",  # JPEG-LS near-lossless
     }
 )
-JPEG_2000 = frozenset({"1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.201",
-                       "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.203"})
+JPEG_2000 = frozenset(
+    {
+        "1.2.840.10008.1.2.4.90",
+        "1.2.840.10008.1.2.4.91",
+        "1.2.840.10008.1.2.4.201",
+        "1.2.840.10008.1.2.4.202",
+        "1.2.840.10008.1.2.4.203",
+    }
+)
 # start-of-frame markers: SOF0-3, 5-7, 9-11, 13-15 (T.81) and SOF55 (JPEG-LS, T.87)
 _SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF, 0xF7})
 _STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
@@ -77,7 +84,14 @@ JPEG_LOSSLESS = frozenset({"1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"})
 
 
 def check_frames(
-    pixel_data: bytes, ts: str, rows: int, cols: int, frames: int, ctx: ReadContext, *, samples: int = 1,
+    pixel_data: bytes,
+    ts: str,
+    rows: int,
+    cols: int,
+    frames: int,
+    ctx: ReadContext,
+    *,
+    samples: int = 1,
     bytes_per_sample: int = 2,
 ) -> None:
     """Raises InvalidScanError when the compressed data cannot hold Rows x Columns x frames (a decompression
@@ -85,8 +99,10 @@ def check_frames(
     header disagrees with Rows x Columns."""
     need = rows * cols * frames * samples
     if ts == RLE_LOSSLESS and need * bytes_per_sample > RLE_MAX_RATIO * len(pixel_data) + 1024:
-        raise ctx.invalid(f"RLE data of {len(pixel_data)} bytes cannot hold {need} samples of {bytes_per_sample} "
-                          f"byte(s) (at most {RLE_MAX_RATIO}x expansion)")
+        raise ctx.invalid(
+            f"RLE data of {len(pixel_data)} bytes cannot hold {need} samples of {bytes_per_sample} "
+            f"byte(s) (at most {RLE_MAX_RATIO}x expansion)"
+        )
     if ts in JPEG_LOSSLESS and need > 8 * len(pixel_data) + 1024:
         raise ctx.invalid(f"JPEG Lossless data of {len(pixel_data)} bytes cannot hold {need} samples")
     reader = jpeg_size if ts in JPEG_FAMILY else j2k_size if ts in JPEG_2000 else None

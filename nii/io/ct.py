@@ -81,9 +81,7 @@ def _is_mu_image(ds: Dataset, shared: Dataset | None, ctx: ReadContext) -> bool:
     return False
 
 
-def _rescale_to_mu(
-    ds: Dataset, shared: Dataset | None, ctx: ReadContext
-) -> tuple[float, float, float | None, float]:
+def _rescale_to_mu(ds: Dataset, shared: Dataset | None, ctx: ReadContext) -> tuple[float, float, float | None, float]:
     """(slope, intercept, linear factor or None, HU offset): mu [1/cm] = factor * v for linear attenuation,
     else HU = v + offset and mu from HU (see the module doc)."""
     item = _first_item(shared, "PixelValueTransformationSequence", ctx)

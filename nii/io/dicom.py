@@ -146,8 +146,11 @@ def _datetime(ds: Dataset, ctx: ReadContext) -> dt.datetime | None:
         if raw_dt:
             found = DT(raw_dt)
         else:
-            for date_kw, time_kw in (("AcquisitionDate", "AcquisitionTime"), ("ContentDate", "ContentTime"),
-                                     ("StudyDate", "StudyTime")):
+            for date_kw, time_kw in (
+                ("AcquisitionDate", "AcquisitionTime"),
+                ("ContentDate", "ContentTime"),
+                ("StudyDate", "StudyTime"),
+            ):
                 d, t = text(ds, date_kw, ctx), text(ds, time_kw, ctx)
                 if d:
                     day = DA(d)
@@ -166,8 +169,16 @@ def _datetime(ds: Dataset, ctx: ReadContext) -> dt.datetime | None:
                 found = found.replace(tzinfo=dt.datetime.strptime(offset, "%z").tzinfo)
             except ValueError:
                 ctx.nonconformant(f"TimezoneOffsetFromUTC {offset!r} is not +HHMM/-HHMM")
-    return dt.datetime(found.year, found.month, found.day, found.hour, found.minute, found.second,
-                       found.microsecond, tzinfo=found.tzinfo)
+    return dt.datetime(
+        found.year,
+        found.month,
+        found.day,
+        found.hour,
+        found.minute,
+        found.second,
+        found.microsecond,
+        tzinfo=found.tzinfo,
+    )
 
 
 def header(ds: Dataset, ctx: ReadContext) -> ScanHeader:

@@ -61,8 +61,12 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return out
 
 
-def _read_all(sources: Sequence[tuple[str | os.PathLike[str] | bytes, str]], mode: ValidationMode,
-              ooi_id: str | None, limits: ReadLimits) -> tuple[list[Instance], list[str]]:
+def _read_all(
+    sources: Sequence[tuple[str | os.PathLike[str] | bytes, str]],
+    mode: ValidationMode,
+    ooi_id: str | None,
+    limits: ReadLimits,
+) -> tuple[list[Instance], list[str]]:
     instances: list[Instance] = []
     skipped: list[str] = []
     seen: set[str] = set()
@@ -150,14 +154,23 @@ def _build_scan(scan_uid: str, insts: list[Instance], ctx: ReadContext, skipped:
     ct_meta = []
     for series, slices in sorted(by_series.items(), key=lambda kv: _min_number(kv[1])):
         projection, spacing = ct.top_view(slices)
-        views.append(View(energies={"intensity": projection}, pixel_spacing_mm=spacing,
-                          instance_uids={"intensity": slices[0].sop_uid}))
+        views.append(
+            View(
+                energies={"intensity": projection},
+                pixel_spacing_mm=spacing,
+                instance_uids={"intensity": slices[0].sop_uid},
+            )
+        )
         sources.append(slices[0])
         spacing_sources.append(slices[0].spacing_source)
-        ct_meta.append({"series_uid": series, "instances": len(slices),
-                        "volume_shape": [int(projection.shape[0]), int(slices[0].image.shape[1]),
-                                         int(projection.shape[1])],
-                        "projection": "top view: sum of mu * row spacing over the vertical (row) axis"})
+        ct_meta.append(
+            {
+                "series_uid": series,
+                "instances": len(slices),
+                "volume_shape": [int(projection.shape[0]), int(slices[0].image.shape[1]), int(projection.shape[1])],
+                "projection": "top view: sum of mu * row spacing over the vertical (row) axis",
+            }
+        )
     if ct_meta:
         metadata["ct"] = ct_meta
     first_ids = {id(i) for i in sources}
@@ -192,8 +205,7 @@ def _build_scan(scan_uid: str, insts: list[Instance], ctx: ReadContext, skipped:
 
 def _merge_headers(insts: list[Instance], ctx: ReadContext) -> ScanHeader:
     merged = ScanHeader()
-    for field in ("ooi_id", "machine_id", "machine_location", "acquired_at", "kvp", "ooi_id_type",
-                  "ooi_id_authority"):
+    for field in ("ooi_id", "machine_id", "machine_location", "acquired_at", "kvp", "ooi_id_type", "ooi_id_authority"):
         values = [getattr(i.header, field) for i in insts if getattr(i.header, field) is not None]
         if values:
             setattr(merged, field, values[0])
@@ -203,8 +215,13 @@ def _merge_headers(insts: list[Instance], ctx: ReadContext) -> ScanHeader:
     return merged
 
 
-def group_instances(instances: Sequence[Instance], *, mode: ValidationMode = ValidationMode.WARN,
-                    ooi_id: str | None = None, skipped: Sequence[str] = ()) -> list[Scan]:
+def group_instances(
+    instances: Sequence[Instance],
+    *,
+    mode: ValidationMode = ValidationMode.WARN,
+    ooi_id: str | None = None,
+    skipped: Sequence[str] = (),
+) -> list[Scan]:
     """Groups decoded instances into scans (parcels), in the order their first instance appears."""
     by_scan: dict[str, list[Instance]] = {}
     for inst in instances:

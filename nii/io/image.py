@@ -36,8 +36,10 @@ def _check_size(rows: int, cols: int, samples: int, ctx: ReadContext) -> None:
     if rows < 1 or cols < 1:
         raise ctx.invalid(f"image of {rows} x {cols} pixels")
     if rows * cols * samples > ctx.limits.max_pixels:
-        raise ctx.invalid(f"image of {rows} x {cols} x {samples} = {rows * cols * samples} pixels exceeds the "
-                          f"limit of {ctx.limits.max_pixels}")
+        raise ctx.invalid(
+            f"image of {rows} x {cols} x {samples} = {rows * cols * samples} pixels exceeds the "
+            f"limit of {ctx.limits.max_pixels}"
+        )
 
 
 def _pil_pixels(data: bytes, ctx: ReadContext) -> np.ndarray:
@@ -55,8 +57,15 @@ def _pil_pixels(data: bytes, ctx: ReadContext) -> np.ndarray:
             if im.mode in ("CMYK", "YCbCr"):
                 im = im.convert("RGB")
             return np.asarray(im)
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning,
-            ValueError, SyntaxError, EOFError) as exc:
+    except (
+        OSError,
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        ValueError,
+        SyntaxError,
+        EOFError,
+    ) as exc:
         raise ctx.invalid(f"cannot decode image: {type(exc).__name__}: {exc}") from exc
 
 
@@ -73,8 +82,17 @@ def _tiff_pixels(data: bytes, ctx: ReadContext) -> np.ndarray:
                 raise ctx.invalid(f"TIFF image of shape {shape}; expected [rows, cols] or [rows, cols, samples]")
             _check_size(shape[0], shape[1], shape[2] if len(shape) == 3 else 1, ctx)
             return np.asarray(page.asarray())
-    except (tifffile.TiffFileError, OSError, ValueError, KeyError, IndexError, struct_error, TypeError,
-            NotImplementedError, RuntimeError) as exc:
+    except (
+        tifffile.TiffFileError,
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        struct_error,
+        TypeError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
         raise ctx.invalid(f"cannot decode TIFF: {type(exc).__name__}: {exc}") from exc
 
 
@@ -136,8 +154,11 @@ def _not_an_image(src: Source, ctx: ReadContext, *, what: str) -> Instance:
 def _register() -> None:
     for fmt in ("png", "jpeg", "tiff"):
         READERS.add(fmt, functools.partial(read_image, fmt=fmt))
-    for uid, what in ((sop.DICOS_TDR, "Threat Detection Report"), (sop.DICOS_AIT2D, "2D AIT"),
-                      (sop.DICOS_AIT3D, "3D AIT")):
+    for uid, what in (
+        (sop.DICOS_TDR, "Threat Detection Report"),
+        (sop.DICOS_AIT2D, "2D AIT"),
+        (sop.DICOS_AIT3D, "3D AIT"),
+    ):
         READERS.add(uid, functools.partial(_not_an_image, what=what))
 
 

@@ -87,8 +87,13 @@ def to_attenuation(stored: np.ndarray, transform: PixelTransform) -> np.ndarray:
     full = v_hi - v_lo
     if full <= 0:
         return np.zeros(stored.shape, dtype=np.float32)
-    if (stored.dtype.kind == "u" and transform.increasing and transform.relationship == "LIN"
-            and transform.slope == 1.0 and transform.intercept == 0.0):
+    if (
+        stored.dtype.kind == "u"
+        and transform.increasing
+        and transform.relationship == "LIN"
+        and transform.slope == 1.0
+        and transform.intercept == 0.0
+    ):
         # the common case (NII's own files, most LIN scanners): a = ln(full) - ln(max(p, 1)), p already <= full
         with np.errstate(divide="ignore"):
             out = np.log(stored, dtype=np.float32)  # ln(0) = -inf, clamped to ln(full) = ln(full / MIN_PIXEL) below

@@ -23,8 +23,9 @@ def parcel(tmp_path: Path) -> Path:
     return folder
 
 
-def test_info_prints_one_json_object_per_parcel(tmp_path: Path, parcel: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_info_prints_one_json_object_per_parcel(
+    tmp_path: Path, parcel: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_dx(make_scan(np.random.default_rng(1), views=1, dual_energy=False, ooi_id="LX43"), tmp_path / "other")
     assert main(["scan", "info", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
@@ -67,8 +68,9 @@ def test_help_lists_every_render_preset() -> None:
     assert sorted(RENDER_MODES) == sorted(PRESETS.names())
 
 
-@pytest.mark.parametrize("args", [["scan", "--help"], ["scan", "info", "--help"], ["scan", "render", "--help"],
-                                  ["bench", "read", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["scan", "--help"], ["scan", "info", "--help"], ["scan", "render", "--help"], ["bench", "read", "--help"]]
+)
 def test_help(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(args)

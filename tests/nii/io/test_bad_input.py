@@ -98,8 +98,9 @@ def test_bad_image_pixel_module(attrs: dict[str, object], error: type[Exception]
 def _nested_sequences(depth: int) -> bytes:
     """A DX file whose dataset ends with sequences nested ``depth`` deep (undefined lengths)."""
     base = to_bytes(hand_dataset(np.zeros((2, 2), dtype=np.uint16)))
-    opening = struct.pack("<HH2sHL", 0x0040, 0xA730, b"SQ", 0, 0xFFFFFFFF) + struct.pack("<HHL", 0xFFFE, 0xE000,
-                                                                                         0xFFFFFFFF)
+    opening = struct.pack("<HH2sHL", 0x0040, 0xA730, b"SQ", 0, 0xFFFFFFFF) + struct.pack(
+        "<HHL", 0xFFFE, 0xE000, 0xFFFFFFFF
+    )
     closing = struct.pack("<HHL", 0xFFFE, 0xE00D, 0) + struct.pack("<HHL", 0xFFFE, 0xE0DD, 0)
     return base + opening * depth + closing * depth
 
@@ -174,8 +175,9 @@ def test_jpeg_frame_header_must_agree_with_rows_columns(tmp_path: Path) -> None:
         read_instance(bytes(data))
 
 
-@pytest.mark.parametrize(("transfer_syntax", "message"), [(RLELossless, "at most 64x expansion"),
-                                                          (JPEGLosslessSV1, "JPEG Lossless data of")])
+@pytest.mark.parametrize(
+    ("transfer_syntax", "message"), [(RLELossless, "at most 64x expansion"), (JPEGLosslessSV1, "JPEG Lossless data of")]
+)
 def test_decompression_bombs_are_refused(tmp_path: Path, transfer_syntax: str, message: str) -> None:
     """A few kB of compressed data that claim 7,000 x 7,000 pixels (within the pixel cap) are refused unread."""
     (path, _) = write_dx(make_scan(np.random.default_rng(5), views=1), tmp_path, transfer_syntax=transfer_syntax)

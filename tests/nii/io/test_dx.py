@@ -90,8 +90,9 @@ def test_log_relationship_scaled_so_air_is_zero() -> None:
     full = 4095.0
     np.testing.assert_allclose(inst.image, [[0.0, math.log(full), (full - 2048) / full * math.log(full)]], rtol=1e-5)
     # Sign -1: value grows with attenuation; 0 = air
-    inv = read_instance(_dx(pixels, BitsStored=12, HighBit=11, PixelIntensityRelationship="LOG",
-                            PixelIntensityRelationshipSign=-1))
+    inv = read_instance(
+        _dx(pixels, BitsStored=12, HighBit=11, PixelIntensityRelationship="LOG", PixelIntensityRelationshipSign=-1)
+    )
     np.testing.assert_allclose(inv.image, [[math.log(full), 0.0, 2048 / full * math.log(full)]], rtol=1e-5)
 
 
@@ -110,8 +111,15 @@ def test_signed_pixels() -> None:
 
 def test_dicos_slope_not_one_is_lenient_or_strict() -> None:
     pixels = np.full((4, 4), 30000, dtype=np.uint16)
-    data = to_bytes(hand_dataset(pixels, sop_class=sop.DICOS_DX_PROCESSING, dicos=True, RescaleSlope="2",
-                                 ImageType=["ORIGINAL", "HIGH ENERGY"]))
+    data = to_bytes(
+        hand_dataset(
+            pixels,
+            sop_class=sop.DICOS_DX_PROCESSING,
+            dicos=True,
+            RescaleSlope="2",
+            ImageType=["ORIGINAL", "HIGH ENERGY"],
+        )
+    )
     warned = read_instance(data, mode=ValidationMode.WARN)
     assert any("Rescale Slope 2" in w for w in warned.warnings)
     assert read_instance(data, mode=ValidationMode.IGNORE).energy == "high"
@@ -124,13 +132,17 @@ def test_dicos_slope_not_one_is_lenient_or_strict() -> None:
     [
         ({"ImageType": None}, True, "Image Type is missing"),
         ({"ImageType": ["ORIGINAL", "HIGH ENERGY"]}, False, "DICOS Version is missing"),
-        ({"ImageType": ["ORIGINAL", "LOW ENERGY"], "PixelIntensityRelationship": None}, True,
-         "Pixel Intensity Relationship is missing"),
+        (
+            {"ImageType": ["ORIGINAL", "LOW ENERGY"], "PixelIntensityRelationship": None},
+            True,
+            "Pixel Intensity Relationship is missing",
+        ),
     ],
 )
 def test_dicos_nonconformances(attrs: dict[str, object], dicos_version: bool, message: str) -> None:
-    ds = hand_dataset(np.full((3, 3), 100, dtype=np.uint16), sop_class=sop.DICOS_DX_PROCESSING,
-                      dicos=dicos_version, **attrs)
+    ds = hand_dataset(
+        np.full((3, 3), 100, dtype=np.uint16), sop_class=sop.DICOS_DX_PROCESSING, dicos=dicos_version, **attrs
+    )
     data = to_bytes(ds)
     inst = read_instance(data, mode=ValidationMode.WARN)
     assert any(message in w for w in inst.warnings)
@@ -139,18 +151,23 @@ def test_dicos_nonconformances(attrs: dict[str, object], dicos_version: bool, me
 
 
 def test_material_image_type_is_not_an_image() -> None:
-    ds = hand_dataset(np.zeros((3, 3), dtype=np.uint16), sop_class=sop.DICOS_DX_PROCESSING, dicos=True,
-                      ImageType=["ORIGINAL", "Z_EFFECTIVE"])
+    ds = hand_dataset(
+        np.zeros((3, 3), dtype=np.uint16),
+        sop_class=sop.DICOS_DX_PROCESSING,
+        dicos=True,
+        ImageType=["ORIGINAL", "Z_EFFECTIVE"],
+    )
     with pytest.raises(NotAnImageError, match="Z_EFFECTIVE"):
         read_instance(to_bytes(ds))
 
 
-@pytest.mark.parametrize(("sop_class", "fmt"), [(sop.DICOM_CR, "dicom-cr"), (sop.DICOM_SC, "dicom-sc"),
-                                                 (sop.DICOM_DX_PRESENTATION, "dicom-dx")])
+@pytest.mark.parametrize(
+    ("sop_class", "fmt"),
+    [(sop.DICOM_CR, "dicom-cr"), (sop.DICOM_SC, "dicom-sc"), (sop.DICOM_DX_PRESENTATION, "dicom-dx")],
+)
 def test_dicom_single_energy_classes(sop_class: str, fmt: str) -> None:
     pixels = np.array([[255, 127], [0, 255]], dtype=np.uint8)
-    ds = hand_dataset(pixels, sop_class=sop_class, PixelIntensityRelationship=None,
-                      PixelIntensityRelationshipSign=None)
+    ds = hand_dataset(pixels, sop_class=sop_class, PixelIntensityRelationship=None, PixelIntensityRelationshipSign=None)
     inst = read_instance(to_bytes(ds), mode=ValidationMode.WARN)
     assert inst.source_format == fmt and inst.energy == "intensity"
     np.testing.assert_allclose(inst.image, -np.log(np.maximum(pixels, 1) / 255.0), rtol=1e-6, atol=1e-7)
@@ -175,8 +192,12 @@ def test_colour_secondary_capture_rle_becomes_luminance() -> None:
     ],
 )
 def test_pixel_spacing_sources(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, attrs: dict[str, object], station: str | None,
-    spacing: tuple[float, float], source: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    attrs: dict[str, object],
+    station: str | None,
+    spacing: tuple[float, float],
+    source: str,
 ) -> None:
     configs = tmp_path / "configs"
     configs.mkdir()

@@ -36,15 +36,33 @@ _cases: dict[str, int] = {}
 
 # Tags whose values decide how a file is read: image geometry, bit depths, rescale, relationship, transfer
 # syntax, SOP class, frames.
-_TARGET_TAGS = (0x00280010, 0x00280011, 0x00280100, 0x00280101, 0x00280102, 0x00280103, 0x00280002, 0x00280008,
-                0x00281052, 0x00281053, 0x00281040, 0x00281041, 0x00280004, 0x00080016, 0x00080008, 0x00020010,
-                0x00280030, 0x7FE00010)
+_TARGET_TAGS = (
+    0x00280010,
+    0x00280011,
+    0x00280100,
+    0x00280101,
+    0x00280102,
+    0x00280103,
+    0x00280002,
+    0x00280008,
+    0x00281052,
+    0x00281053,
+    0x00281040,
+    0x00281041,
+    0x00280004,
+    0x00080016,
+    0x00080008,
+    0x00020010,
+    0x00280030,
+    0x7FE00010,
+)
 
 
 def _dicos(ts: str | None, dual: bool = True) -> bytes:
     folder = Path(os.environ.get("TMPDIR", "/tmp")) / f"nii_fuzz_seed_{os.getpid()}_{ts}_{dual}"
-    paths = write_dx(make_scan(np.random.default_rng(5), views=1, shape=(24, 20), dual_energy=dual), folder,
-                     transfer_syntax=ts)
+    paths = write_dx(
+        make_scan(np.random.default_rng(5), views=1, shape=(24, 20), dual_energy=dual), folder, transfer_syntax=ts
+    )
     data = paths[0].read_bytes()
     for p in paths:
         p.unlink()
@@ -54,14 +72,26 @@ def _dicos(ts: str | None, dual: bool = True) -> bytes:
 
 def _ct() -> bytes:
     hu = np.random.default_rng(2).integers(-1000, 2000, size=(3, 12, 10)).astype(np.int16)
-    return to_bytes(hand_dataset(hu, sop_class=sop.DICOS_CT, dicos=True, RescaleType="HU", PixelSpacing=[1, 1],
-                                 SpacingBetweenSlices="2"))
+    return to_bytes(
+        hand_dataset(
+            hu, sop_class=sop.DICOS_CT, dicos=True, RescaleType="HU", PixelSpacing=[1, 1], SpacingBetweenSlices="2"
+        )
+    )
 
 
 def _dx12() -> bytes:
     px = np.random.default_rng(3).integers(0, 4096, size=(16, 12)).astype(np.uint16)
-    return to_bytes(hand_dataset(px, BitsStored=12, HighBit=11, RescaleSlope="1.5", RescaleIntercept="10",
-                                 PixelIntensityRelationship="LOG", PhotometricInterpretation="MONOCHROME1"))
+    return to_bytes(
+        hand_dataset(
+            px,
+            BitsStored=12,
+            HighBit=11,
+            RescaleSlope="1.5",
+            RescaleIntercept="10",
+            PixelIntensityRelationship="LOG",
+            PhotometricInterpretation="MONOCHROME1",
+        )
+    )
 
 
 def _png() -> bytes:
@@ -166,8 +196,13 @@ def _check(blob: bytes, name: str) -> None:
 
 
 def _fuzz_test(name: str) -> Callable[[], None]:
-    @settings(max_examples=EXAMPLES, deadline=2000, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=2000,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(blob=mutated(name))
     def run(blob: bytes) -> None:
         _check(blob, name)

@@ -57,8 +57,16 @@ def _vendor_pair(
     study: str, energy_keyword: str | None, view: str | None, size: tuple[int, int], **attrs: object
 ) -> bytes:
     image_type = ["ORIGINAL", energy_keyword] if energy_keyword else ["ORIGINAL", "PRIMARY"]
-    ds = hand_dataset(np.full(size, 40000, dtype=np.uint16), sop_class=sop.DICOS_DX_PROCESSING, dicos=True,
-                      study_uid=study, ImageType=image_type, ViewPosition=view, AcquisitionNumber=None, **attrs)
+    ds = hand_dataset(
+        np.full(size, 40000, dtype=np.uint16),
+        sop_class=sop.DICOS_DX_PROCESSING,
+        dicos=True,
+        study_uid=study,
+        ImageType=image_type,
+        ViewPosition=view,
+        AcquisitionNumber=None,
+        **attrs,
+    )
     return to_bytes(ds)
 
 
@@ -77,8 +85,7 @@ def test_pairing_by_view_position_fallback() -> None:
 
 def test_pairing_by_image_size_fallback() -> None:
     study = generate_uid()
-    blobs = [_vendor_pair(study, e, None, s) for e in ("HIGH ENERGY", "LOW ENERGY")
-             for s in ((4, 4), (6, 6))]
+    blobs = [_vendor_pair(study, e, None, s) for e in ("HIGH ENERGY", "LOW ENERGY") for s in ((4, 4), (6, 6))]
     scan = read_scan_bytes(blobs)
     assert sorted(v.shape for v in scan.views) == [(4, 4), (6, 6)]
 
@@ -114,8 +121,10 @@ def test_only_reports_uploaded() -> None:
 
 def test_conflicting_ooi_ids_are_a_nonconformance() -> None:
     study = generate_uid()
-    blobs = [_vendor_pair(study, "HIGH ENERGY", "TOP", (4, 4), PatientID="X1"),
-             _vendor_pair(study, "LOW ENERGY", "TOP", (4, 4), PatientID="X2")]
+    blobs = [
+        _vendor_pair(study, "HIGH ENERGY", "TOP", (4, 4), PatientID="X1"),
+        _vendor_pair(study, "LOW ENERGY", "TOP", (4, 4), PatientID="X2"),
+    ]
     scan = read_scan_bytes(blobs, mode=ValidationMode.WARN)
     assert scan.ooi_id == "X1"
     with pytest.raises(InvalidScanError, match="different OOI IDs"):

@@ -28,8 +28,9 @@ def _with_sequences(depth: int) -> Dataset:
     return ds
 
 
-@pytest.mark.parametrize("transfer_syntax", [ImplicitVRLittleEndian, ExplicitVRBigEndian,
-                                             DeflatedExplicitVRLittleEndian])
+@pytest.mark.parametrize(
+    "transfer_syntax", [ImplicitVRLittleEndian, ExplicitVRBigEndian, DeflatedExplicitVRLittleEndian]
+)
 def test_other_transfer_syntaxes_read(transfer_syntax: str) -> None:
     ds = _with_sequences(3)
     ds.file_meta.TransferSyntaxUID = transfer_syntax
@@ -38,8 +39,9 @@ def test_other_transfer_syntaxes_read(transfer_syntax: str) -> None:
     buf = io.BytesIO()
     ds.save_as(buf, enforce_file_format=True)
     inst = read_instance(buf.getvalue())
-    np.testing.assert_allclose(inst.image, -np.log(np.maximum(np.arange(12).reshape(3, 4) * 1000, 1) / 65535),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        inst.image, -np.log(np.maximum(np.arange(12).reshape(3, 4) * 1000, 1) / 65535), atol=1e-5
+    )
     with pytest.raises(InvalidScanError, match="nested deeper than 2"):
         read_instance(buf.getvalue(), limits=ReadLimits(max_depth=2))
 
