@@ -2,9 +2,9 @@
 ground_truth.jsonl with expected_alerts, scans/<ooi_id>/).
 
 Alerts are compared as (type, category) pairs per parcel: precision, recall and F1 per alert type, and the
-share of clean parcels (no expected alert) that get any alert. Detections come from the ground-truth objects
-(score 1) or from a detector run on the scans; the mass from the ground truth, the X-ray estimate
-(nii.imaging.mass on the scans) or nowhere (the weight check is then skipped).
+share of clean parcels (no expected alert) that get any alert; lanes are compared with the expected lanes.
+Detections come from the ground-truth objects (score 1) or from a detector run on the scans; the mass from the
+ground truth, the X-ray estimate (nii.imaging.mass on the scans) or nowhere (the weight check is then skipped).
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from typing import Any
 
 from nii.crosscheck.config import ALERT_TYPES, CrossCheckConfig, QuantityTolerance, load_crosscheck_config
 from nii.crosscheck.engine import CrossChecker
+from nii.declarations.checks import check_parcel
 from nii.declarations.io import read_manifest
 from nii.detection import Detection, Detector
 from nii.errors import NIIError
+from nii.risk import RiskEngine, RiskInput, TraderProfile, load_risk_engine
 
 MASS_SOURCES = ("truth", "xray", "none")
 
@@ -65,6 +67,7 @@ class AlertEvaluation:
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     missing_declarations: int = 0
     errors: list[str] = field(default_factory=list)
+    lanes: dict[str, dict[str, int]] = field(default_factory=dict)  # expected lane -> our lane -> parcels
 
     @property
     def clean_alert_rate(self) -> float:
@@ -79,7 +82,14 @@ class AlertEvaluation:
             "per_type": {t: s.to_json() for t, s in self.per_type.items()},
             "missing_declarations": self.missing_declarations,
             "errors": self.errors,
+            "lanes": self.lanes,
+            "lane_agreement": round(self.lane_agreement, 4),
         }
+
+    @property
+    def lane_agreement(self) -> float:
+        total = sum(n for row in self.lanes.values() for n in row.values())
+        return sum(row.get(lane, 0) for lane, row in self.lanes.items()) / total if total else 0.0
 
 
 def exact_counts(config: CrossCheckConfig) -> CrossCheckConfig:
@@ -120,6 +130,7 @@ def evaluate_alerts(
     detector: Detector | None = None,
     limit: int | None = None,
     max_examples: int = 5,
+    risk_engine: RiskEngine | None = None,
 ) -> AlertEvaluation:
     """Scores the cross-check on a simulated dataset folder. detector: None = ground-truth detections."""
     if mass_source not in MASS_SOURCES:
@@ -128,6 +139,7 @@ def evaluate_alerts(
     manifest = read_manifest(root / "manifest.json")
     by_ref = manifest.by_ref()
     checker = checker or CrossChecker()
+    risk = risk_engine or load_risk_engine()
     ev = AlertEvaluation()
     for i, rec in enumerate(read_ground_truth(root / "ground_truth.jsonl")):
         if limit is not None and i >= limit:
@@ -143,6 +155,12 @@ def evaluate_alerts(
             continue
         result = checker.check(detections, parcel, estimated_mass_kg=mass)
         predicted = {(a.type, a.category) for a in result.alerts}
+        if rec.get("expected_lane"):
+            findings = check_parcel(parcel, 0) if parcel is not None else ()
+            trader = TraderProfile(parcel.aeo_status()) if parcel is not None else None
+            lane = risk.assess(RiskInput(ooi, parcel, result.alerts, findings, trader)).lane
+            row = ev.lanes.setdefault(str(rec["expected_lane"]), {})
+            row[lane] = row.get(lane, 0) + 1
         expected = _pairs(rec.get("expected_alerts", []))
         ev.parcels += 1
         if not expected:
