@@ -86,7 +86,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         name, _, value = item.partition("=")
         target[name] = float(value)
     det = TorchDetector(ckpt, backend=args.backend)
-    gt, dets = scan_predictions(det, Path(args.data), limit=args.limit)
+    gt, dets = scan_predictions(det, Path(args.data), limit=args.limit, progress=not args.no_progress)
     group = [c for c in PROHIBITED_TARGET_PD if c in ckpt.categories]
     cats = ckpt.categories
     thresholds = None if args.calibrate else {c: ckpt.threshold(c) for c in cats}

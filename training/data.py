@@ -90,7 +90,9 @@ def read_parcels(data_dir: Path, folders: Sequence[str]) -> dict[str, Scan]:
     return out
 
 
-def build_cache(data_dir: Path, cache_dir: Path, spec: InputSpec, categories: Sequence[str]) -> list[CachedView]:
+def build_cache(
+    data_dir: Path, cache_dir: Path, spec: InputSpec, categories: Sequence[str], *, progress: bool = True
+) -> list[CachedView]:
     """Decodes and resamples every view of ``data_dir`` into ``cache_dir`` (reused when hash and spec match)."""
     data_dir, cache_dir = Path(data_dir), Path(cache_dir)
     key = {
@@ -117,7 +119,9 @@ def build_cache(data_dir: Path, cache_dir: Path, spec: InputSpec, categories: Se
         by_folder[str(Path(im["file_name"]).parent)].append(im)
     (cache_dir / "views").mkdir(parents=True, exist_ok=True)
     views: list[CachedView] = []
-    for folder, images in tqdm(sorted(by_folder.items()), desc=f"cache {data_dir.name}", unit="parcel"):
+    for folder, images in tqdm(
+        sorted(by_folder.items()), desc=f"cache {data_dir.name}", unit="parcel", disable=not progress
+    ):
         scan = read_parcels(data_dir, [folder])[folder]
         for im in images:
             vi = int(im.get("view", 0))

@@ -149,7 +149,7 @@ class Run:
     def _cached(self, data_dir: Path, cache_root: Path, base: InputSpec, *, id_offset: int) -> list[CachedView]:
         """The cache of one dataset folder, with file paths relative to ``cache_root`` and offset image ids."""
         name = f"{data_dir.name}_{dataset_hash(data_dir)[:8]}_{self.cfg.data.mm_per_px:g}mm"
-        views = build_cache(data_dir, cache_root / name, base, self.categories)
+        views = build_cache(data_dir, cache_root / name, base, self.categories, progress=self.progress)
         for v in views:
             v.file = f"{name}/{v.file}"
             v.image_id += id_offset
