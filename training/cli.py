@@ -64,6 +64,7 @@ def register_evaluate(sub: Sub) -> None:
         metavar="OUT.pt",
         help="choose thresholds on this data for the target Pd and write a checkpoint copy with them",
     )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (for log files)")
     p.add_argument(
         "--record",
         action="store_true",
