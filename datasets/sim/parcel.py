@@ -52,7 +52,7 @@ def view_geometries(profile: ScannerProfile, length_mm: float) -> tuple[ViewGeom
     cols = math.ceil(length_mm / s)
     rows = math.ceil(profile.tunnel_width_mm / s)
     top = ViewGeometry("top", s, rows, cols, profile.source_distance_mm, profile.source_lateral_mm)
-    plan = ViewGeometry("plan", s, rows, cols)
+    plan = ViewGeometry("plan", s, math.ceil(profile.tunnel_width_mm / (2 * s)), cols, row_spacing_mm=2 * s)
     z_top = profile.tunnel_height_mm
     side = SideGeometry(
         s,

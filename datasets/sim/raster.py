@@ -25,6 +25,8 @@ import numpy as np
 from datasets.sim.geometry import Cylinder, Ellipsoid, Part, Prism
 
 SUPERSAMPLE = 2
+LARGE_PART_PX = 40_000
+"""Parts whose bounding box exceeds this many pixels are rasterised without supersampling."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ class ViewGeometry:
 
     kind: ``top`` (rows = w) or ``plan`` (rows = w, no magnification: the world grid the side view splats from).
     spacing_mm: pixel spacing at the reference plane. source_distance_mm: source to reference plane.
-    source_lateral_mm: the source's w (top view). u0_mm: world u of column 0's left edge.
+    source_lateral_mm: the source's w (top view). u0_mm: world u of column 0's left edge. row_spacing_mm: spacing
+    of the rows (w) when it differs from the columns' (plan rasters for the side view sample w coarser).
     """
 
     kind: str
@@ -58,6 +61,11 @@ class ViewGeometry:
     source_distance_mm: float = 1e9
     source_lateral_mm: float = 0.0
     u0_mm: float = 0.0
+    row_spacing_mm: float | None = None
+
+    @property
+    def row_spacing(self) -> float:
+        return self.row_spacing_mm or self.spacing_mm
 
     def magnification(self, z_mm: float) -> float:
         if self.kind != "top":
@@ -93,10 +101,10 @@ def local_affine(pose: Pose) -> tuple[np.ndarray, np.ndarray, float]:
 
 def _affine(world: np.ndarray, view: ViewGeometry, z_centre_mm: float) -> np.ndarray:
     k = view.magnification(z_centre_mm)
-    s = view.spacing_mm
+    s, sr = view.spacing_mm, view.row_spacing
     ws = view.source_lateral_mm
-    a = np.array([[1.0 / s, 0.0], [0.0, k / s]])
-    b = np.array([-view.u0_mm / s, ws * (1 - k) / s])
+    a = np.array([[1.0 / s, 0.0], [0.0, k / sr]])
+    b = np.array([-view.u0_mm / s, ws * (1 - k) / sr])
     return np.hstack([a @ world[:, :2], (a @ world[:, 2] + b)[:, None]])
 
 
@@ -186,7 +194,7 @@ def _prism(part: Prism, aff: np.ndarray, view: ViewGeometry, mm_per_px: float) -
         return None
     r0, c0, r1, c1 = box
     h, w = r1 - r0, c1 - c0
-    ss = SUPERSAMPLE
+    ss = SUPERSAMPLE if h * w < LARGE_PART_PX else 1  # big parts: edges are a small share of their pixels
     mask = np.zeros((h * ss, w * ss), dtype=np.uint8)
     pts = [np.round(((p - [c0, r0]) * ss - 0.5) * 16).astype(np.int32) for p in polys]
     cv2.fillPoly(mask, pts, 1, lineType=cv2.LINE_8, shift=4)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from datasets.sim.geometry import Part, Prism, SimObject
@@ -95,32 +96,56 @@ def _mu70(material: str) -> float:
     return float(mass_attenuation(material, [OCCLUSION_ENERGY_KEV])[0])
 
 
-MAX_SLICES = 48
+MAX_SLICES = 24
 
 
-def _slices(part: Part, p: Placed, view: ViewGeometry) -> list[Part]:
-    """A tall prism cut into horizontal slices when the fan beam magnifies its top and bottom differently by more
-    than about a pixel (box walls then project as the oblique bands of real images); otherwise the part itself."""
-    if view.kind != "top" or not isinstance(part, Prism) or part.edge > 0 or part.thickness < 20:
-        return [part]
+def _slice_count(part: Part, p: Placed, view: ViewGeometry) -> tuple[int, float, float]:
+    """(number of height slices, bottom and top height in mm) of a tall prism whose top and bottom the fan beam
+    magnifies differently by more than about half a pixel; 1 for everything else."""
+    if view.kind != "top" or not isinstance(part, Prism) or part.thickness < 20:
+        return 1, 0.0, 0.0
     zc = part_heights(part, p.pose, p.height_mm)
     x0, y0, x1, y1 = part.bounds()
     reach = abs(p.pose.w - view.source_lateral_mm) + max(x1 - x0, y1 - y0) / 2
-    dk = view.magnification(zc - part.thickness / 2) - view.magnification(zc + part.thickness / 2)
-    k = min(MAX_SLICES, math.ceil(reach * abs(dk) / view.spacing_mm / 0.6))
-    if k <= 1:
-        return [part]
-    t = part.thickness / k
-    return [replace(part, thickness=t, z=part.z - part.thickness / 2 + (j + 0.5) * t) for j in range(k)]
+    z_lo, z_hi = zc - part.thickness / 2, zc + part.thickness / 2
+    dk = view.magnification(z_lo) - view.magnification(z_hi)
+    return min(MAX_SLICES, math.ceil(reach * abs(dk) / view.spacing_mm)), z_lo, z_hi
+
+
+def _smear(r: PartRaster, view: ViewGeometry, zc: float, z_lo: float, z_hi: float, k: int) -> PartRaster:
+    """The projection of a tall prism: its raster at mid height, re-magnified for ``k`` height slices and summed
+    (each slice carries 1/k of the path; row scaling about the source keeps the mass). Box walls and shoe uppers
+    then show as the oblique bands of real line-scan images."""
+    k_mid = view.magnification(zc)
+    src = view.source_lateral_mm / view.spacing_mm - r.r0  # source row in bbox coordinates
+    h, w = r.t_mm.shape
+    scales = [view.magnification(z_lo + (j + 0.5) * (z_hi - z_lo) / k) / k_mid for j in range(k)]
+    top = min(0.0, min(src + (0 - src) * a for a in scales))
+    bottom = max(float(h), max(src + (h - src) * a for a in scales))
+    r0 = max(0, math.floor(r.r0 + top))
+    r1 = min(view.rows, math.ceil(r.r0 + bottom))
+    out_h = max(1, r1 - r0)
+    t = np.zeros((out_h, w), dtype=np.float32)
+    cov = np.zeros((out_h, w), dtype=np.float32)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    for a in scales:
+        # output row y (in the new bbox) samples input row (y + r0 - r.r0 - src) / a + src
+        m = np.array([[1.0, 0.0, 0.0], [0.0, 1.0 / a, (r0 - r.r0 - src) / a + src]], dtype=np.float64)
+        t += cv2.warpAffine(r.t_mm, m, (w, out_h), flags=flags) * np.float32(1.0 / (a * k))
+        np.maximum(cov, cv2.warpAffine(r.coverage, m, (w, out_h), flags=flags), out=cov)
+    return PartRaster(r0, r.c0, t, cov)
 
 
 def _rasters(p: Placed, view: ViewGeometry, columns: bool) -> list[tuple[int, PartRaster]]:
     out = []
     for i, part in enumerate(p.obj.parts):
-        for piece in _slices(part, p, view):
-            r = rasterise(piece, p.pose, p.height_mm, view, columns=columns)
-            if r is not None:
-                out.append((i, r))
+        r = rasterise(part, p.pose, p.height_mm, view, columns=columns)
+        if r is None:
+            continue
+        k, z_lo, z_hi = _slice_count(part, p, view)
+        if k > 1:
+            r = _smear(r, view, (z_lo + z_hi) / 2, z_lo, z_hi, k)
+        out.append((i, r))
     return out
 
 
@@ -205,7 +230,7 @@ def render_side(placed: Sequence[Placed], plan: ViewGeometry, side: SideGeometry
     per_material: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
     instances = []
     want = set(annotate)
-    s = plan.spacing_mm
+    s = plan.row_spacing  # each plan pixel is a column of material s mm deep along the side view's beam
     for idx, p in enumerate(placed):
         obj_entries = []
         for i, r in _rasters(p, plan, columns=True):

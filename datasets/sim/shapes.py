@@ -125,7 +125,8 @@ def box_shell(
     return [
         Prism(material, plate, wall, z0 + wall / 2, fill=fill, in_mask=in_mask),
         Prism(material, plate, wall, z0 + height - wall / 2, fill=fill, in_mask=in_mask),
-        Prism(material, walls, ih, z0 + height / 2, fill=f, in_mask=in_mask),
+        # one part per wall: a narrow footprint each, cheap to slice for the fan beam
+        *(Prism(material, (w,), ih, z0 + height / 2, fill=f, in_mask=in_mask) for w in walls),
     ]
 
 

@@ -41,6 +41,14 @@ def test_top_and_side_views_conserve_mass(spacing: float, pose: Pose) -> None:
     assert _mass_kg(rs.areal, spacing) == pytest.approx(obj.mass_kg(), rel=0.03)
 
 
+def test_side_view_from_a_coarser_plan_grid_keeps_mass() -> None:
+    obj = _obj()
+    plan = ViewGeometry("plan", 1.0, 150, 400, row_spacing_mm=2.0)
+    side = SideGeometry(1.0, 340, 400, 300.0, 900.0, 20.0, 150.0)
+    rs = render_side([Placed(obj, Pose(200, 150, 30, 20))], plan, side, [0])
+    assert _mass_kg(rs.areal, 1.0) == pytest.approx(obj.mass_kg(), rel=0.04)
+
+
 def test_thin_wire_keeps_its_mass_at_coarse_pixels() -> None:
     wire = SimObject("wire", None, [Cylinder("copper", (0, 0), (200, 3), 0.3, 0.3, 1)]).centred()
     for spacing in (0.8, 1.6):
