@@ -197,12 +197,30 @@ def _jobs(n: int, seed: int, out: Path, cfg: SynthConfig, preview: int) -> Itera
 
 
 def warm_spectra(cfg: SynthConfig) -> None:
-    """Computes every tube spectrum the config can draw (spekpy, ~0.3 s each; cached per process)."""
+    """Computes every tube spectrum and detector response the config's scanner fleet can draw, and the mass
+    attenuation of every registered material on their energy grids (spekpy ~0.3 s per spectrum, xraydb a few ms
+    per material; all cached per process, so forked workers inherit them)."""
     from datasets.sim.scanner import fleet
-    from nii.physics.detector import tube_spectrum
+    from nii.physics import DualEnergyDetector, SingleEnergyDetector
+    from nii.physics.materials import MATERIALS, mass_attenuation
 
-    for kvp, filt, *_ in fleet(cfg.scanner):
-        tube_spectrum(kvp, 12.0, filt)
+    for kvp, filt, front, cu, back in fleet(cfg.scanner):
+        for det in (
+            DualEnergyDetector(
+                kvp=kvp,
+                filtration_mm_al=filt,
+                front_mm=front,
+                filter_mm=cu,
+                back_mm=back,
+                bin_width_kev=cfg.scanner.energy_bin_kev,
+            ),
+            SingleEnergyDetector(
+                kvp=kvp, filtration_mm_al=filt, thickness_mm=back, bin_width_kev=cfg.scanner.energy_bin_kev
+            ),
+        ):
+            energies = det.response()[0]
+            for name in MATERIALS:
+                mass_attenuation(name, energies)
 
 
 def _init_worker() -> None:
@@ -229,7 +247,8 @@ def generate_batch(
             records.append(generate_parcel(job))
             bar.update()
     else:
-        warm_spectra(cfg)  # forked workers inherit the cached spectra instead of each computing them
+        if n >= 50:  # forked workers inherit the cached spectra instead of each computing them
+            warm_spectra(cfg)
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
         with ctx.Pool(workers, initializer=_init_worker) as pool:
             for rec in pool.imap(generate_parcel, jobs, chunksize=2):
