@@ -223,6 +223,8 @@ class Run:
             generator=g,
             drop_last=True,
             persistent_workers=False,
+            # fork after torch / OpenMP threads exist can deadlock the worker (seen here); spawn is safe
+            multiprocessing_context="spawn" if t.workers > 0 else None,
         )
         self.net.train()
         sums: dict[str, float] = {}
