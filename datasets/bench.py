@@ -36,7 +36,8 @@ def measure(
     from datasets.sim.batch import generate_batch, warm_spectra
     from datasets.sim.config import load_config
 
-    cfg = load_config(overrides={"scanner.pixel_spacing_mm": [pixel_spacing_mm, pixel_spacing_mm]})
+    square = [pixel_spacing_mm, pixel_spacing_mm]
+    cfg = load_config(overrides={"scanner.pixel_spacing_mm": square, "scanner.pixel_aspect": [1.0, 1.0]})
     warm_spectra(cfg)
     with tempfile.TemporaryDirectory(prefix="nii_bench_synth_") as tmp:
         if warmup:

@@ -20,6 +20,7 @@ def _run(args: argparse.Namespace) -> int:
         overrides["scanner.single_energy_share"] = args.single_energy_share
     if args.pixel_spacing is not None:
         overrides["scanner.pixel_spacing_mm"] = [args.pixel_spacing, args.pixel_spacing]
+        overrides["scanner.pixel_aspect"] = [1.0, 1.0]
     cfg = load_config(args.config, overrides)
     if args.parcels < 1:
         raise NIIError(f"--parcels must be >= 1, got {args.parcels}")

@@ -137,7 +137,7 @@ def _annotate(
                 "ooi_id": sim.scan.ooi_id,
                 "scan_uid": sim.scan.scan_uid,
                 "view": v,
-                "pixel_spacing_mm": sv.pixel_spacing_mm,
+                "pixel_spacing_mm": list(sv.pixel_spacing_mm),
                 "dual_energy": view.dual_energy,
             }
         )

@@ -35,6 +35,9 @@ class ScannerConfig:
     """What varies between scanners and scans (all sampled per parcel)."""
 
     pixel_spacing_mm: Range = (0.8, 1.6)
+    """Detector pitch across the belt (image rows), at the belt plane."""
+    pixel_aspect: Range = (0.85, 1.2)
+    """Column spacing / row spacing: belt speed x line period against the detector pitch (non-square pixels)."""
     kvp_choices: tuple[float, ...] = (140.0, 145.0, 150.0, 155.0, 160.0)
     filtration_mm_al_choices: tuple[float, ...] = (1.0, 1.5, 2.5, 3.5)
     front_mm: Range = (0.2, 0.6)
@@ -149,6 +152,7 @@ def validate(cfg: SynthConfig) -> SynthConfig:
     s = cfg.scanner
     for name in (
         "pixel_spacing_mm",
+        "pixel_aspect",
         "front_mm",
         "filter_mm_cu",
         "back_mm",
@@ -164,6 +168,8 @@ def validate(cfg: SynthConfig) -> SynthConfig:
             raise ConfigError(f"scanner.{name} = [{lo}, {hi}]; expected 0 <= low <= high")
     if not (s.pixel_spacing_mm[0] >= 0.2 and s.pixel_spacing_mm[1] <= 5):
         raise ConfigError(f"scanner.pixel_spacing_mm = {s.pixel_spacing_mm}; expected within [0.2, 5] mm")
+    if not (s.pixel_aspect[0] >= 0.5 and s.pixel_aspect[1] <= 2):
+        raise ConfigError(f"scanner.pixel_aspect = {s.pixel_aspect}; expected within [0.5, 2]")
     for name, v in (
         ("scanner.single_energy_share", s.single_energy_share),
         ("scanner.second_view_share", s.second_view_share),

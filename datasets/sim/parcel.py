@@ -33,7 +33,7 @@ class SimView:
     areal: dict[str, np.ndarray]
     clean: tuple[np.ndarray, np.ndarray]
     instances: list[Instance]
-    pixel_spacing_mm: float
+    pixel_spacing_mm: tuple[float, float]
 
 
 @dataclass
@@ -48,11 +48,11 @@ class SimParcel:
 
 def view_geometries(profile: ScannerProfile, length_mm: float) -> tuple[ViewGeometry, ViewGeometry, SideGeometry]:
     """(top view, plan raster for the side view, side view) pixel grids of a parcel image ``length_mm`` long."""
-    s = profile.pixel_spacing_mm
-    cols = math.ceil(length_mm / s)
+    s, sc = profile.pixel_spacing_mm, profile.col_spacing_mm  # rows (detector pitch), columns (belt travel)
+    cols = math.ceil(length_mm / sc)
     rows = math.ceil(profile.tunnel_width_mm / s)
-    top = ViewGeometry("top", s, rows, cols, profile.source_distance_mm, profile.source_lateral_mm)
-    plan = ViewGeometry("plan", s, math.ceil(profile.tunnel_width_mm / (2 * s)), cols, row_spacing_mm=2 * s)
+    top = ViewGeometry("top", sc, rows, cols, profile.source_distance_mm, profile.source_lateral_mm, row_spacing_mm=s)
+    plan = ViewGeometry("plan", sc, math.ceil(profile.tunnel_width_mm / (2 * s)), cols, row_spacing_mm=2 * s)
     z_top = profile.tunnel_height_mm
     side = SideGeometry(
         s,
@@ -95,13 +95,14 @@ def simulate_parcel(
     views: list[View] = []
 
     rendered = render_top(layout.placed, top, layout.annotated)
-    factor = obliquity(top.rows, top.spacing_mm, profile.source_lateral_mm, profile.source_distance_mm)
+    factor = obliquity(top.rows, top.row_spacing, profile.source_lateral_mm, profile.source_distance_mm)
+    spacing = (top.row_spacing, top.spacing_mm)
     sim_views.append(
         SimView(
             rendered.areal,
             forward(rendered.areal, detector, (top.rows, top.cols), factor),
             rendered.instances,
-            top.spacing_mm,
+            spacing,
         )
     )
     if profile.second_view:
@@ -114,9 +115,7 @@ def simulate_parcel(
             profile.side_source_distance_mm + profile.tunnel_width_mm / 2,
         )
         sim_views.append(
-            SimView(
-                rs.areal, forward(rs.areal, detector, (side.rows, side.cols), factor), rs.instances, side.spacing_mm
-            )
+            SimView(rs.areal, forward(rs.areal, detector, (side.rows, side.cols), factor), rs.instances, spacing)
         )
     for sv in sim_views:
         low, high = sv.clean
@@ -126,7 +125,7 @@ def simulate_parcel(
         else:
             (single,) = degrade([high], [profile.photons_high], profile, rng)
             energies = {"intensity": single}
-        views.append(View(energies, pixel_spacing_mm=(sv.pixel_spacing_mm, sv.pixel_spacing_mm)))
+        views.append(View(energies, pixel_spacing_mm=sv.pixel_spacing_mm))
     uid = scan_uid or str(generate_uid(entropy_srcs=["nii-synth", ooi_id]))
     scan = Scan(
         ooi_id=ooi_id,

@@ -109,7 +109,7 @@ def _slice_count(part: Part, p: Placed, view: ViewGeometry) -> tuple[int, float,
     reach = abs(p.pose.w - view.source_lateral_mm) + max(x1 - x0, y1 - y0) / 2
     z_lo, z_hi = zc - part.thickness / 2, zc + part.thickness / 2
     dk = view.magnification(z_lo) - view.magnification(z_hi)
-    return min(MAX_SLICES, math.ceil(reach * abs(dk) / view.spacing_mm)), z_lo, z_hi
+    return min(MAX_SLICES, math.ceil(reach * abs(dk) / view.row_spacing)), z_lo, z_hi
 
 
 def _smear(r: PartRaster, view: ViewGeometry, zc: float, z_lo: float, z_hi: float, k: int) -> PartRaster:
@@ -117,7 +117,7 @@ def _smear(r: PartRaster, view: ViewGeometry, zc: float, z_lo: float, z_hi: floa
     (each slice carries 1/k of the path; row scaling about the source keeps the mass). Box walls and shoe uppers
     then show as the oblique bands of real line-scan images."""
     k_mid = view.magnification(zc)
-    src = view.source_lateral_mm / view.spacing_mm - r.r0  # source row in bbox coordinates
+    src = view.source_lateral_mm / view.row_spacing - r.r0  # source row in bbox coordinates
     h, w = r.t_mm.shape
     scales = [view.magnification(z_lo + (j + 0.5) * (z_hi - z_lo) / k) / k_mid for j in range(k)]
     top = min(0.0, min(src + (0 - src) * a for a in scales))

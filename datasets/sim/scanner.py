@@ -45,6 +45,7 @@ class ScannerProfile:
     filter_mm_cu: float
     back_mm: float
     pixel_spacing_mm: float
+    col_spacing_mm: float
     photons_low: float
     photons_high: float
     blur_along_px: float
@@ -115,6 +116,7 @@ def sample_profile(
     width, height = u(cfg.tunnel_width_mm), u(cfg.tunnel_height_mm)
     blur = u(cfg.blur_sigma_px)
     spacing = pixel_spacing_mm if pixel_spacing_mm is not None else u(cfg.pixel_spacing_mm)
+    aspect = 1.0 if pixel_spacing_mm is not None else u(cfg.pixel_aspect)
     models = fleet(cfg)
     model = int(rng.integers(len(models)))
     kvp, filtration, front, cu, back = models[model]
@@ -127,6 +129,7 @@ def sample_profile(
         filter_mm_cu=cu,
         back_mm=back,
         pixel_spacing_mm=round(spacing, 3),
+        col_spacing_mm=round(spacing * aspect, 3),
         photons_low=round(n_low),
         photons_high=round(n_low * rng.uniform(0.7, 1.6)),
         blur_along_px=round(blur * rng.uniform(1.0, 1.4), 3),

@@ -107,3 +107,14 @@ def test_physics_chain_shows_metal_as_metal_and_paper_as_organic() -> None:
     cb = classes[book.r0 : book.r0 + book.mask.shape[0], book.c0 : book.c0 + book.mask.shape[1]]
     assert np.mean(cw[wrench.mask] == METAL) > 0.6
     assert np.mean(cb[book.mask] == ORGANIC) + np.mean(cb[book.mask] == INORGANIC) * 0 > 0.6
+
+
+def test_pixel_spacing_is_varied_and_may_be_non_square() -> None:
+    cfg = SynthConfig()
+    seen = set()
+    for i in range(4):
+        p = simulate_parcel(np.random.default_rng([13, i]), cfg, ooi_id="V")
+        rs, cs = p.scan.views[0].pixel_spacing_mm  # type: ignore[misc]
+        assert 0.8 <= rs <= 1.6 and 0.85 * rs - 1e-3 <= cs <= 1.2 * rs + 1e-3
+        seen.add((rs, cs))
+    assert len(seen) == 4

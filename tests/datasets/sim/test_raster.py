@@ -101,3 +101,16 @@ def test_liquid_level_shows_in_the_side_view_only() -> None:
     filled = np.flatnonzero(column > 0.05)
     # half full: water from the belt (row 100) up to 40 mm (row 60)
     assert filled.min() == pytest.approx(60, abs=2) and filled.max() == pytest.approx(99, abs=2)
+
+
+def test_non_square_pixels_keep_mass_and_stretch_along_the_belt() -> None:
+    obj = _obj()
+    square = ViewGeometry("plan", 1.0, 300, 400)
+    wide = ViewGeometry("plan", 1.25, 300, 320, row_spacing_mm=1.0)  # columns 1.25 mm (faster belt)
+    a = render_top([Placed(obj, Pose(200, 150))], square, [0])
+    b = render_top([Placed(obj, Pose(200, 150))], wide, [0])
+    mass_b = sum(x.sum() for x in b.areal.values()) * (1.0 * 1.25 / 100) / 1000
+    assert mass_b == pytest.approx(obj.mass_kg(), rel=0.03)
+    wa = a.instances[0].box_xyxy[2] - a.instances[0].box_xyxy[0]
+    wb = b.instances[0].box_xyxy[2] - b.instances[0].box_xyxy[0]
+    assert wb == pytest.approx(wa / 1.25, abs=2)
