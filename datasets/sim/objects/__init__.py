@@ -5,7 +5,7 @@ Importing this package registers every kind in :data:`KINDS` (``datasets.sim.obj
 
 from __future__ import annotations
 
-from datasets.sim.objects import clutter, contraband, electronics, hard_goods, packing, soft_goods, weapons
+from datasets.sim.objects import clutter, contraband, devices, electronics, hard_goods, packing, soft_goods, weapons
 from datasets.sim.objects.base import KINDS, ObjectKind, kinds_in_group, kinds_of
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "ObjectKind",
     "clutter",
     "contraband",
+    "devices",
     "electronics",
     "hard_goods",
     "kinds_in_group",
