@@ -41,6 +41,8 @@ class Line:
     value_eur: float
     origin: str
     covers: str | None = None
+    vague: bool = False
+    """The generator wrote a vague description (a decoy like "Metal parts", or an injected "gift")."""
 
 
 @dataclass
@@ -80,8 +82,8 @@ def honest_lines(layout: ParcelLayout, rng: np.random.Generator, origin: str, cf
         mass = round(obj.mass_kg() * n, 3)
         if tax[obj.category].prohibited:
             if rng.random() < cfg.threat_declared_as_benign_share:
-                text, hs, named = decoy(obj.category, rng)
-                lines.append(Line(text, hs, named, 1, mass, round(float(rng.uniform(3, 40)), 2), origin, None))
+                text, hs, named, vague = decoy(obj.category, rng)
+                lines.append(Line(text, hs, named, 1, mass, round(float(rng.uniform(3, 40)), 2), origin, None, vague))
             continue
         text, hs, named = describe(obj, rng)
         lines.append(Line(text, hs, named, n, mass, round(obj.value_eur * n, 2), origin, obj.category))
@@ -152,6 +154,7 @@ def inject(
     if rng.random() < rates.get("vague_description", 0) and lines:
         i = int(rng.integers(len(lines)))
         ln = lines[i]
+        ln.vague = True
         if ln.category is not None and ln.category in VAGUE_NAMING and rng.random() < 0.4:
             ln.description = VAGUE_NAMING[ln.category]  # names its category, still refused as a description
             ln.category = (

@@ -182,7 +182,10 @@ def describe(obj: SimObject, rng: np.random.Generator) -> tuple[str, str, str | 
         hs = DRINK_HS[drink]
     elif cat == "toy":
         toy = str(a.get("toy", "toy"))
-        text = _pick(rng, [f"Toy {toy}", f"Children's {toy}", f"{toy.capitalize()} toy", f"Kids {toy}"])
+        if toy.endswith("toy"):
+            text = _pick(rng, [toy.capitalize(), f"Children's {toy}", "Stuffed animal", f"Soft {toy}"])
+        else:
+            text = _pick(rng, [f"Toy {toy}", f"Children's {toy}", f"{toy.capitalize()} toy", f"Kids {toy}"])
         hs = "950300"
     elif cat == "tool":
         tool = str(a.get("tool", "hand tool"))
@@ -229,34 +232,35 @@ def describe(obj: SimObject, rng: np.random.Generator) -> tuple[str, str, str | 
     return text, hs, cat
 
 
-DECOYS: dict[str, list[tuple[str, str, str | None]]] = {
+DECOYS: dict[str, list[tuple[str, str, str | None, bool]]] = {
     "firearm": [
-        ("Toy gun replica", "950300", "toy"),
-        ("Metal parts", "847330", None),
-        ("Airsoft accessories", "950691", None),
-        ("Hardware tools", "820559", "tool"),
+        ("Toy gun replica", "950300", "toy", False),
+        ("Metal parts", "847330", None, True),
+        ("Airsoft accessories", "950691", None, True),
+        ("Hardware tools", "820559", "tool", False),
     ],
     "knife": [
-        ("Kitchen utensils", "821599", None),
-        ("Stainless steel tableware", "732393", None),
-        ("Camping equipment", "950691", None),
+        ("Kitchen utensils", "821599", None, False),
+        ("Stainless steel tableware", "732393", None, False),
+        ("Camping equipment", "950691", None, True),
     ],
     "ammunition": [
-        ("Fishing weights", "950790", None),
-        ("Metal spare parts", "847330", None),
-        ("Hardware", "731815", None),
+        ("Fishing weights", "950790", None, False),
+        ("Metal spare parts", "847330", None, True),
+        ("Hardware", "731815", None, False),
     ],
     "narcotics_packet": [
-        ("Black tea", "090230", None),
-        ("Protein powder", "210610", None),
-        ("Soap bars", "340111", None),
-        ("Roasted coffee", "090121", None),
-        ("Herbal supplement", "121190", None),
+        ("Black tea", "090230", None, False),
+        ("Protein powder", "210610", None, False),
+        ("Soap bars", "340111", None, False),
+        ("Roasted coffee", "090121", None, False),
+        ("Herbal supplement", "210690", None, False),
     ],
 }
-"""Benign lines under which a prohibited item travels (description, hs6, category named)."""
+"""Benign lines under which a prohibited item travels: (description, hs6, category named, vague). "Metal parts",
+"Airsoft accessories", "Camping equipment" say what kind of goods but not what they are: vague."""
 
 
-def decoy(category: str, rng: np.random.Generator) -> tuple[str, str, str | None]:
+def decoy(category: str, rng: np.random.Generator) -> tuple[str, str, str | None, bool]:
     options = DECOYS[category]
     return options[int(rng.integers(len(options)))]

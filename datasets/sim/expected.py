@@ -75,7 +75,7 @@ def expected_alerts(
         mapped = line_category(ln.category, ln.hs6)
         if mapped is not None and not tax[mapped].prohibited:
             declared[mapped] += ln.quantity
-        if ln.description.strip().lower() in vague_terms():
+        if ln.vague or ln.description.strip().lower() in vague_terms():
             out.add(("vague_description", mapped))
         hs_mapped = tax.category_for_hs(ln.hs6)
         if ln.category is not None and hs_mapped is not None and hs_mapped != ln.category:

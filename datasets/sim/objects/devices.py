@@ -56,7 +56,7 @@ def e_cigarette(rng: np.random.Generator) -> SimObject:
         Prism("glass", (rounded_rect(22, 14, 6, tank_x, 0),), 14, 8, fill=0.3),
         Prism("water", (rounded_rect(18, 10, 5, tank_x, 0),), 10, 8, mix=(("water", 0.4), ("polyethylene", 0.4))),
     ]
-    return _device("e_cigarette", parts, rng, "electronic cigarette", "854340", (10, 60))
+    return _device("e_cigarette", parts, rng, pick(rng, ["vape device", "vaporizer pen"]), "854340", (10, 60))
 
 
 @kind("bluetooth_speaker", None, weight=0.8)

@@ -60,7 +60,7 @@ def test_all_hs_codes_exist_in_the_nomenclature() -> None:
     with open(data_path("hs/harmonized-system.csv"), encoding="utf-8") as f:
         codes = {row["hscode"] for row in csv.DictReader(f)}
     used = {c for cs in HS_BY_CATEGORY.values() for c in cs} | set(GARMENT_HS.values()) | set(DRINK_HS.values())
-    used |= set(TOOL_HS.values()) | {hs for options in DECOYS.values() for _, hs, _ in options}
+    used |= set(TOOL_HS.values()) | {hs for options in DECOYS.values() for _, hs, _, _ in options}
     from datasets.sim.objects import KINDS
 
     rng = np.random.default_rng(0)
