@@ -89,6 +89,8 @@ class Prism(_PartBase):
 
     def volume_mm3(self) -> float:
         area = sum(polygon_area(p) for p in self.polygons)
+        if self.edge == 0:
+            return area * self.thickness
         perimeter = sum(polygon_perimeter(p) for p in self.polygons)
         # rounded edges remove e^2 (2 - pi/2) per unit of outline length (corners ignored)
         return max(0.0, area * self.thickness - perimeter * self.edge**2 * (2 - math.pi / 2))
