@@ -15,9 +15,17 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## Main job: synthesise demo parcels with declarations, inspect them with the shipped model, show verdicts.
+DEMO := out/demo
+
+## Main job: simulate demo parcels (DICOS scans + a manifest of declarations), inspect them with the shipped
+## model and print the verdicts (a table here; JSON Lines in $(DEMO)/verdicts.jsonl; contact sheet in
+## $(DEMO)/preview.png).
 demo: $(STAMP)
-	$(VENV)/bin/python -m nii.demo
+	rm -rf $(DEMO)
+	$(VENV)/bin/nii synth --parcels 8 --seed 20261128 --out $(DEMO) --preview --quiet
+	$(VENV)/bin/nii inspect $(DEMO)/scans --declarations $(DEMO)/manifest.json --json > $(DEMO)/verdicts.jsonl
+	$(VENV)/bin/nii inspect $(DEMO)/scans --declarations $(DEMO)/manifest.json
+	@echo "verdicts: $(DEMO)/verdicts.jsonl  contact sheet: $(DEMO)/preview.png"
 
 ## Tests: lint, types, the test suite.
 test: $(STAMP)
