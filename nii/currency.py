@@ -7,10 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from nii.errors import ConfigError
-from nii.resources import config_path
+from nii.resources import config_path, read_yaml
 
 
 class UnknownCurrencyError(ConfigError):
@@ -57,12 +55,9 @@ def load_currency_rates(path: Path | None = None) -> CurrencyRates:
     """Loads configs/currency_rates.yaml (or ``path``)."""
     if path is None:
         return _default_rates()
-    with open(path, encoding="utf-8") as f:
-        return parse_currency_rates(yaml.safe_load(f), str(path))
+    return parse_currency_rates(read_yaml(path), str(path))
 
 
 @functools.cache
 def _default_rates() -> CurrencyRates:
-    path = config_path("currency_rates.yaml")
-    with open(path, encoding="utf-8") as f:
-        return parse_currency_rates(yaml.safe_load(f), str(path))
+    return load_currency_rates(config_path("currency_rates.yaml"))

@@ -11,10 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from nii.errors import ConfigError
-from nii.resources import config_path
+from nii.resources import config_path, read_yaml
 from nii.taxonomy import Taxonomy, load_taxonomy
 
 
@@ -88,12 +86,9 @@ def load_reference_prices(path: Path | None = None) -> Mapping[str, ReferencePri
     """Loads configs/reference_prices.yaml (or ``path``) as category name -> :class:`ReferencePrice`."""
     if path is None:
         return _default_prices()
-    with open(path, encoding="utf-8") as f:
-        return parse_reference_prices(yaml.safe_load(f), str(path))
+    return parse_reference_prices(read_yaml(path), str(path))
 
 
 @functools.cache
 def _default_prices() -> Mapping[str, ReferencePrice]:
-    path = config_path("reference_prices.yaml")
-    with open(path, encoding="utf-8") as f:
-        return parse_reference_prices(yaml.safe_load(f), str(path))
+    return load_reference_prices(config_path("reference_prices.yaml"))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from nii.errors import ConfigError
 
@@ -26,6 +29,13 @@ def config_path(name: str) -> Path:
     if not path.is_file():
         raise ConfigError(f"config file {name!r} not found in {path.parent}")
     return path
+
+
+def read_yaml(path: str | os.PathLike[str]) -> Any:
+    """The parsed YAML document at ``path`` (safe loader; None for an empty file); OSError and yaml.YAMLError
+    propagate unchanged."""
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
 
 
 def data_path(name: str) -> Path:

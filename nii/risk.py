@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from nii.crosscheck.engine import Alert
 from nii.declarations.checks import Finding
 from nii.declarations.models import Parcel
 from nii.errors import ConfigError
 from nii.registry import Registry
-from nii.resources import config_path
+from nii.resources import config_path, read_yaml
 
 LANES = ("green", "blue", "yellow", "red")
 
@@ -183,15 +181,12 @@ def load_risk_engine(path: Path | None = None) -> RiskEngine:
     """Loads configs/risk.yaml (or ``path``)."""
     if path is None:
         return _default_engine()
-    with open(path, encoding="utf-8") as f:
-        return parse_risk_config(yaml.safe_load(f), str(path))
+    return parse_risk_config(read_yaml(path), str(path))
 
 
 @functools.cache
 def _default_engine() -> RiskEngine:
-    path = config_path("risk.yaml")
-    with open(path, encoding="utf-8") as f:
-        return parse_risk_config(yaml.safe_load(f), str(path))
+    return load_risk_engine(config_path("risk.yaml"))
 
 
 def assess_risk(inp: RiskInput, engine: RiskEngine | None = None) -> RiskAssessment:

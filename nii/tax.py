@@ -15,15 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
-
 from nii.crosscheck.engine import Alert
 from nii.crosscheck.items import DeclaredItem
 from nii.currency import CurrencyRates, UnknownCurrencyError, load_currency_rates
 from nii.declarations.models import Money, Parcel
 from nii.errors import ConfigError
 from nii.pricing import ReferencePrice, load_reference_prices
-from nii.resources import config_path
+from nii.resources import config_path, read_yaml
 
 
 @dataclass(frozen=True)
@@ -100,15 +98,12 @@ def load_tax_config(path: Path | None = None) -> TaxConfig:
     """Loads configs/tax.yaml (or ``path``)."""
     if path is None:
         return _default_tax_config()
-    with open(path, encoding="utf-8") as f:
-        return parse_tax_config(yaml.safe_load(f), str(path))
+    return parse_tax_config(read_yaml(path), str(path))
 
 
 @functools.cache
 def _default_tax_config() -> TaxConfig:
-    path = config_path("tax.yaml")
-    with open(path, encoding="utf-8") as f:
-        return parse_tax_config(yaml.safe_load(f), str(path))
+    return load_tax_config(config_path("tax.yaml"))
 
 
 def _eur(money: Money | None, rates: CurrencyRates) -> float | None:

@@ -6,10 +6,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from nii.errors import ConfigError
-from nii.resources import config_path
+from nii.resources import config_path, read_yaml
 
 GROUPS = ("prohibited", "excise", "currency", "dangerous_goods", "goods")
 TDR_CATEGORIES = ("EXPLOSIVE", "PI", "CONTRABAND", "ANOMALY", "LAPTOP", "PHARMACEUTICAL", "OTHER")
@@ -101,12 +99,9 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Loads configs/taxonomy.yaml (or ``path``)."""
     if path is None:
         return _default_taxonomy()
-    with open(path, encoding="utf-8") as f:
-        return parse_taxonomy(yaml.safe_load(f), str(path))
+    return parse_taxonomy(read_yaml(path), str(path))
 
 
 @functools.cache
 def _default_taxonomy() -> Taxonomy:
-    path = config_path("taxonomy.yaml")
-    with open(path, encoding="utf-8") as f:
-        return parse_taxonomy(yaml.safe_load(f), str(path))
+    return load_taxonomy(config_path("taxonomy.yaml"))

@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from nii.errors import ConfigError
-from nii.resources import config_path
+from nii.resources import config_path, read_yaml
 
 Range = tuple[float, float]
 
@@ -202,8 +200,7 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     """Loads configs/synth/default.yaml (or ``path``), applies ``overrides`` ({"scanner.x": v}) and validates."""
     p = Path(path) if path is not None else config_path("synth/default.yaml")
     try:
-        with open(p, encoding="utf-8") as f:
-            data = yaml.safe_load(f) or {}
+        data = read_yaml(p) or {}
     except OSError as exc:
         raise ConfigError(f"cannot read synth config {p}: {exc}") from None
     for dotted, value in (overrides or {}).items():

@@ -7,10 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from nii.errors import ConfigError
-from nii.resources import config_path
+from nii.resources import config_path, read_yaml
 from nii.taxonomy import GROUPS
 
 ALERT_TYPES = (
@@ -133,12 +131,9 @@ def load_crosscheck_config(path: Path | None = None) -> CrossCheckConfig:
     """Loads configs/crosscheck.yaml (or ``path``)."""
     if path is None:
         return _default_config()
-    with open(path, encoding="utf-8") as f:
-        return parse_crosscheck_config(yaml.safe_load(f), str(path))
+    return parse_crosscheck_config(read_yaml(path), str(path))
 
 
 @functools.cache
 def _default_config() -> CrossCheckConfig:
-    path = config_path("crosscheck.yaml")
-    with open(path, encoding="utf-8") as f:
-        return parse_crosscheck_config(yaml.safe_load(f), str(path))
+    return load_crosscheck_config(config_path("crosscheck.yaml"))

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from nii.errors import ConfigError
-from nii.resources import configs_dir
+from nii.resources import configs_dir, read_yaml
 
 FALLBACK_SPACING_MM = (1.0, 1.0)
 
@@ -72,7 +72,7 @@ def parse_scanner_defaults(raw: object, where: str = "scanners.yaml") -> Scanner
 @lru_cache(maxsize=8)
 def _load(path: Path, mtime_ns: int) -> ScannerDefaults:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
     return parse_scanner_defaults(raw, str(path))
