@@ -11,21 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nii.alerts import ALERT_TYPES
 from nii.errors import ConfigError
 from nii.resources import config_path, read_yaml
 
 Range = tuple[float, float]
-
-ALERT_TYPES = (
-    "prohibited_item",
-    "undeclared_goods",
-    "declared_not_found",
-    "quantity_mismatch",
-    "weight_mismatch",
-    "undervaluation",
-    "vague_description",
-    "hs_description_mismatch",
-)
 
 
 @dataclass(frozen=True)

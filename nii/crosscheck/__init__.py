@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from nii.crosscheck.config import ALERT_TYPES, CrossCheckConfig, load_crosscheck_config
+from nii.alerts import ALERT_TYPES
+from nii.crosscheck.config import CrossCheckConfig, load_crosscheck_config
 from nii.crosscheck.engine import Alert, CrossChecker, CrossCheckResult, ItemStatus, count_detections, crosscheck
 from nii.crosscheck.items import DeclaredItem
 from nii.crosscheck.rules import CHECKS

@@ -7,20 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nii.alerts import ALERT_TYPES
 from nii.errors import ConfigError
 from nii.resources import config_path, read_yaml
 from nii.taxonomy import GROUPS
 
-ALERT_TYPES = (
-    "prohibited_item",
-    "undeclared_goods",
-    "declared_not_found",
-    "quantity_mismatch",
-    "weight_mismatch",
-    "undervaluation",
-    "vague_description",
-    "hs_description_mismatch",
-)
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from nii.crosscheck.config import ALERT_TYPES, CrossCheckConfig, QuantityTolerance, load_crosscheck_config
+from nii.alerts import ALERT_TYPES
+from nii.crosscheck.config import CrossCheckConfig, QuantityTolerance, load_crosscheck_config
 from nii.crosscheck.engine import CrossChecker
 from nii.declarations.checks import check_parcel
 from nii.declarations.io import read_manifest
