@@ -87,6 +87,22 @@ def _validate(name: str, value: float, lo: float, hi: float) -> None:
         raise DetectorConfigError(f"{name} must lie in [{lo}, {hi}], got {value}")
 
 
+def _validate_tube(d: XrayDetector) -> None:
+    """Checks the tube and energy-grid settings both detector kinds share."""
+    _validate("kvp", d.kvp, 30.0, 450.0)
+    _validate("anode_angle_deg", d.anode_angle_deg, 5.0, 45.0)
+    _validate("filtration_mm_al", d.filtration_mm_al, 0.0, 50.0)
+    _validate("bin_width_kev", d.bin_width_kev, 0.5, 50.0)
+    _validate("min_energy_kev", d.min_energy_kev, 1.0, d.kvp - d.bin_width_kev)
+
+
+def _kept_spectrum(d: XrayDetector) -> tuple[np.ndarray, np.ndarray]:
+    """The tube spectrum of ``d`` from ``min_energy_kev`` up: (energies_keV [K], fluence per keV [K])."""
+    k, flu = tube_spectrum(d.kvp, d.anode_angle_deg, d.filtration_mm_al)
+    keep = k >= d.min_energy_kev
+    return k[keep], flu[keep]
+
+
 @dataclass(frozen=True)
 class DualEnergyDetector:
     """A two-layer (sandwich) dual-energy line detector and its tube.
@@ -110,22 +126,17 @@ class DualEnergyDetector:
     min_energy_kev: float = 10.0
 
     def __post_init__(self) -> None:
-        _validate("kvp", self.kvp, 30.0, 450.0)
-        _validate("anode_angle_deg", self.anode_angle_deg, 5.0, 45.0)
-        _validate("filtration_mm_al", self.filtration_mm_al, 0.0, 50.0)
+        _validate_tube(self)
         _validate("front_mm", self.front_mm, 0.01, 20.0)
         _validate("filter_mm", self.filter_mm, 0.0, 20.0)
         _validate("back_mm", self.back_mm, 0.01, 50.0)
-        _validate("bin_width_kev", self.bin_width_kev, 0.5, 50.0)
-        _validate("min_energy_kev", self.min_energy_kev, 1.0, self.kvp - self.bin_width_kev)
         for m in (self.front_material, self.filter_material, self.back_material):
             get_material(m)
 
     @functools.lru_cache(maxsize=8)  # noqa: B019 - frozen, hashable, few instances
     def response(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(energies_keV [E], weight_low [E], weight_high [E]); each weight vector sums to 1. Read-only, cached."""
-        k, flu = tube_spectrum(self.kvp, self.anode_angle_deg, self.filtration_mm_al)
-        k, flu = k[k >= self.min_energy_kev], flu[k >= self.min_energy_kev]
+        k, flu = _kept_spectrum(self)
         front = _layer_absorption(self.front_material, self.front_mm, k)
         through = (1.0 - front) * _layer_transmission(self.filter_material, self.filter_mm, k)
         back = through * _layer_absorption(self.back_material, self.back_mm, k)
@@ -152,19 +163,14 @@ class SingleEnergyDetector:
     min_energy_kev: float = 10.0
 
     def __post_init__(self) -> None:
-        _validate("kvp", self.kvp, 30.0, 450.0)
-        _validate("anode_angle_deg", self.anode_angle_deg, 5.0, 45.0)
-        _validate("filtration_mm_al", self.filtration_mm_al, 0.0, 50.0)
+        _validate_tube(self)
         _validate("thickness_mm", self.thickness_mm, 0.01, 50.0)
-        _validate("bin_width_kev", self.bin_width_kev, 0.5, 50.0)
-        _validate("min_energy_kev", self.min_energy_kev, 1.0, self.kvp - self.bin_width_kev)
         get_material(self.material)
 
     @functools.lru_cache(maxsize=8)  # noqa: B019 - frozen, hashable, few instances
     def response(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(energies_keV [E], weight [E], the same weight [E]); weights sum to 1. Read-only, cached."""
-        k, flu = tube_spectrum(self.kvp, self.anode_angle_deg, self.filtration_mm_al)
-        k, flu = k[k >= self.min_energy_kev], flu[k >= self.min_energy_kev]
+        k, flu = _kept_spectrum(self)
         absorbed = _layer_absorption(self.material, self.thickness_mm, k)
         energies, (w,) = _rebin(k, [flu * k * absorbed], self.bin_width_kev, self.min_energy_kev, self.kvp)
         w = w / w.sum()
