@@ -13,7 +13,7 @@ from nii.bench.read import generate, measure
 from nii.cli import main
 from nii.commands.scan import RENDER_MODES
 from nii.dicos import write_dx
-from tests.nii.io.helpers import make_scan
+from tests.nii.helpers import make_scan
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_info_prints_one_json_object_per_parcel(
     assert set(infos) == {"LX42", "LX43"}
     assert infos["LX42"]["dual_energy"] is True and len(infos["LX42"]["views"]) == 2
     assert infos["LX42"]["views"][0]["energies"] == ["high", "low"]
-    assert infos["LX43"]["source_format"] == "dicos-dx" and infos["LX43"]["machine_id"] == "BELT-01"
+    assert infos["LX43"]["source_format"] == "dicos-dx" and infos["LX43"]["machine_id"] == "BELT-07"
 
 
 @pytest.mark.parametrize("mode", ["dual_energy", "grey"])

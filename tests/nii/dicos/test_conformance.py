@@ -19,8 +19,7 @@ from pydicom.uid import JPEGLosslessSV1, RLELossless
 from nii.detection import Detection
 from nii.dicos import ensure_dicos_dictionary, read_tdr, write_dx, write_tdr
 from nii.dicos.encoding import pixels_to_attenuation
-
-from .conftest import make_scan
+from tests.nii.helpers import make_scan
 
 pytestmark = pytest.mark.conformance
 pytest.importorskip("pydicos", reason="the Stratovan DICOS toolkit (pip install pydicos) is not installed here")

@@ -14,8 +14,7 @@ from nii.dicos.dx import ENERGY_BY_IMAGE_TYPE, dx_datasets, instance_uid, write_
 from nii.dicos.encoding import MAX_ATTENUATION, max_round_trip_error, pixels_to_attenuation
 from nii.errors import InvalidScanError
 from nii.scan import Scan, View
-
-from .conftest import make_scan
+from tests.nii.helpers import make_scan
 
 
 def _read_views(paths: list[Path]) -> dict[tuple[int, str], tuple[np.ndarray, pydicom.Dataset]]:

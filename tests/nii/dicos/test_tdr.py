@@ -13,8 +13,7 @@ from nii.dicos.dx import instance_uid
 from nii.dicos.tdr import assessment_flag
 from nii.errors import NIIError, UnsupportedScanError
 from nii.taxonomy import load_taxonomy
-
-from .conftest import make_scan
+from tests.nii.helpers import make_scan
 
 DETECTIONS = [
     Detection("knife", 0.93, (3.0, 4.0, 20.0, 30.0), 0),

@@ -1,9 +1,8 @@
-"""Test data for nii.io, made at test time: scans written by the project's DICOS writer, and hand-made
-pydicom datasets for the DICOM classes and pixel encodings NII's writer never produces."""
+"""Test data for nii.io, made at test time: hand-made pydicom datasets for the DICOM classes and pixel encodings
+NII's writer never produces (scans for the writer: :func:`tests.nii.helpers.make_scan`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import Path
 
@@ -14,40 +13,9 @@ from pydicom.uid import UID, ExplicitVRLittleEndian, generate_uid
 
 from nii.dicos import sop
 from nii.dicos.dictionary import DICOS_VERSION, ensure_dicos_dictionary
-from nii.scan import Scan, View
 
 PYDICOM_TEST_FILES = Path(pydicom.data.__file__).parent / "test_files"
 """Files that ship inside the pydicom wheel (no download)."""
-
-
-def make_scan(
-    rng: np.random.Generator,
-    *,
-    dual_energy: bool = True,
-    views: int = 2,
-    shape: tuple[int, int] = (40, 30),
-    spacing: tuple[float, float] | None = (0.8, 1.2),
-    ooi_id: str = "LX000000001CN",
-) -> Scan:
-    """A parcel: a block of material on air plus noise per view; view i has i rows fewer than ``shape``."""
-    out = []
-    for i in range(views):
-        rows, cols = shape[0] - i, shape[1]
-        high = rng.uniform(0.0, 0.5, size=(rows, cols)).astype(np.float32)
-        high[rows // 4 : 3 * rows // 4, cols // 4 : 3 * cols // 4] += rng.uniform(1.0, 5.0)
-        energies = {"high": high, "low": high * 1.4} if dual_energy else {"intensity": high}
-        out.append(View(energies=energies, pixel_spacing_mm=spacing))
-    return Scan(
-        ooi_id=ooi_id,
-        scan_uid=str(generate_uid(entropy_srcs=[ooi_id, str(rng.integers(1 << 30))])),
-        views=out,
-        machine_id="BELT-01",
-        machine_location="Test hub",
-        acquired_at=dt.datetime(2024, 6, 1, 8, 0, 0, tzinfo=dt.UTC),
-        kvp=140.0,
-        ooi_id_type="BARCODE",
-        ooi_id_authority="UPU S10",
-    )
 
 
 def hand_dataset(

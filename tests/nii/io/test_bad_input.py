@@ -13,7 +13,8 @@ from pydicom.uid import JPEG2000Lossless, JPEGLosslessSV1, RLELossless
 from nii.dicos import write_dx
 from nii.errors import InvalidScanError, UnsupportedScanError
 from nii.io import ReadLimits, read_instance, read_scans
-from tests.nii.io.helpers import PYDICOM_TEST_FILES, hand_dataset, make_scan, to_bytes
+from tests.nii.helpers import make_scan
+from tests.nii.io.helpers import PYDICOM_TEST_FILES, hand_dataset, to_bytes
 
 
 @pytest.fixture

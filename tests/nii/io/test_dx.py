@@ -13,7 +13,8 @@ from nii.dicos import sop, write_dx
 from nii.dicos.encoding import max_round_trip_error
 from nii.errors import InvalidScanError, ValidationMode
 from nii.io import NotAnImageError, read_instance, read_scans
-from tests.nii.io.helpers import PYDICOM_TEST_FILES, hand_dataset, make_scan, to_bytes
+from tests.nii.helpers import make_scan
+from tests.nii.io.helpers import PYDICOM_TEST_FILES, hand_dataset, to_bytes
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def test_dicos_dx_round_trip(
     write_dx(scan, tmp_path, transfer_syntax=transfer_syntax, presentation=presentation)
     (back,) = read_scans([tmp_path], mode=ValidationMode.RAISE)
     assert (back.ooi_id, back.scan_uid, back.source_format) == (scan.ooi_id, scan.scan_uid, "dicos-dx")
-    assert (back.machine_id, back.machine_location, back.kvp) == ("BELT-01", "Test hub", 140.0)
+    assert (back.machine_id, back.machine_location, back.kvp) == ("BELT-07", "Leipzig parcel hub", 160.0)
     assert (back.ooi_id_type, back.ooi_id_authority, back.acquired_at) == ("BARCODE", "UPU S10", scan.acquired_at)
     assert back.dual_energy and len(back.views) == 2
     for v_back, v_orig in zip(back.views, scan.views, strict=True):

@@ -29,7 +29,8 @@ from pydicom.uid import JPEGLosslessSV1, RLELossless
 from nii.dicos import sop, write_dx
 from nii.errors import InvalidScanError
 from nii.io import UnexpectedReadError, read_instance, read_scan_bytes
-from tests.nii.io.helpers import hand_dataset, make_scan, to_bytes
+from tests.nii.helpers import make_scan
+from tests.nii.io.helpers import hand_dataset, to_bytes
 
 EXAMPLES = int(os.environ.get("NII_FUZZ_EXAMPLES", "350"))
 _cases: dict[str, int] = {}

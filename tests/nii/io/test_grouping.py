@@ -13,7 +13,8 @@ from nii.detection import Detection
 from nii.dicos import sop, write_dx, write_tdr
 from nii.errors import InvalidScanError, ValidationMode
 from nii.io import read_scan_bytes, read_scans
-from tests.nii.io.helpers import hand_dataset, make_scan, to_bytes, write
+from tests.nii.helpers import make_scan
+from tests.nii.io.helpers import hand_dataset, to_bytes, write
 
 
 @pytest.fixture
