@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from datasets.sim.geometry import SimObject
+from datasets.sim.objects.base import pick
 
 HS_BY_CATEGORY: dict[str, tuple[str, ...]] = {
     "firearm": ("930200", "930330", "930510"),
@@ -91,10 +92,6 @@ VAGUE_NAMING = {
 }
 
 
-def _pick(rng: np.random.Generator, options: list[str] | tuple[str, ...]) -> str:
-    return str(options[int(rng.integers(len(options)))])
-
-
 def describe(obj: SimObject, rng: np.random.Generator) -> tuple[str, str, str | None]:
     """(description, hs6, category named) of one declared object; clutter uses its own description and code."""
     a = obj.attributes
@@ -103,7 +100,7 @@ def describe(obj: SimObject, rng: np.random.Generator) -> tuple[str, str, str | 
         return str(a.get("description", "household item")), str(a.get("hs6", "392690")), None
     if cat == "phone":
         model = str(a.get("model", "smartphone"))
-        text = _pick(
+        text = pick(
             rng,
             [
                 f"{model} smartphone",
@@ -117,7 +114,7 @@ def describe(obj: SimObject, rng: np.random.Generator) -> tuple[str, str, str | 
         hs = "851714" if "Nokia" in model else "851713"
     elif cat == "laptop":
         model = str(a.get("model", "notebook"))
-        text = _pick(
+        text = pick(
             rng,
             [
                 f"Laptop {model}",
@@ -131,7 +128,7 @@ def describe(obj: SimObject, rng: np.random.Generator) -> tuple[str, str, str | 
     elif cat == "watch":
         brand = str(a.get("brand", "Casio"))
         smart = bool(a.get("smart"))
-        text = _pick(
+        text = pick(
             rng,
             [f"{brand} smartwatch", "Smart watch fitness tracker"]
             if smart
@@ -150,21 +147,21 @@ def describe(obj: SimObject, rng: np.random.Generator) -> tuple[str, str, str | 
             "dress": ["leather shoes", "men's dress shoes", "women's pumps"],
             "boot": ["leather boots", "ankle boots", "hiking boots"],
         }[style]
-        text = f"{brand} {_pick(rng, words)}".strip() if rng.random() < 0.6 else _pick(rng, words).capitalize()
+        text = f"{brand} {pick(rng, words)}".strip() if rng.random() < 0.6 else pick(rng, words).capitalize()
         hs = {"sneaker": "640411", "dress": "640399", "boot": "640391"}[style]
     elif cat == "clothing":
         g, n = str(a.get("garment", "T-shirt")), int(a.get("count", 1))  # type: ignore[call-overload]
         fibre = {"cotton": "cotton", "wool": "wool", "pet": "polyester", "nylon": "nylon"}.get(str(a.get("fibre")), "")
-        who = _pick(rng, ["Men's", "Women's", "Kids'", "Unisex", ""])
+        who = pick(rng, ["Men's", "Women's", "Kids'", "Unisex", ""])
         base = f"{who} {fibre} {g}".strip().replace("  ", " ")
         text = base if n == 1 else f"{base}s, pack of {n}" if rng.random() < 0.5 else f"{n} x {base}"
         hs = GARMENT_HS.get(g, "610910")
     elif cat == "book":
         style, title = str(a.get("style", "paperback")), str(a.get("title", "novel"))
         if style == "brochure":
-            text = _pick(rng, ["Product catalogue", "Printed brochures", "Exhibition catalogue"])
+            text = pick(rng, ["Product catalogue", "Printed brochures", "Exhibition catalogue"])
         else:
-            text = _pick(rng, [f"Book ({title})", f"{style.capitalize()} {title}", f"Printed book, {title}"])
+            text = pick(rng, [f"Book ({title})", f"{style.capitalize()} {title}", f"Printed book, {title}"])
         hs = "490199"
     elif cat == "bottle":
         drink = str(a.get("drink", "wine"))
@@ -178,33 +175,33 @@ def describe(obj: SimObject, rng: np.random.Generator) -> tuple[str, str, str | 
             "perfume": [f"{a.get('brand', 'Perfume')} eau de parfum 50 ml", "Perfume 100ml", "Eau de toilette"],
             "shampoo": ["Shampoo 500 ml", "Hair shampoo"],
         }[drink]
-        text = _pick(rng, words)
+        text = pick(rng, words)
         hs = DRINK_HS[drink]
     elif cat == "toy":
         toy = str(a.get("toy", "toy"))
         if toy.endswith("toy"):
-            text = _pick(rng, [toy.capitalize(), f"Children's {toy}", "Stuffed animal", f"Soft {toy}"])
+            text = pick(rng, [toy.capitalize(), f"Children's {toy}", "Stuffed animal", f"Soft {toy}"])
         else:
-            text = _pick(rng, [f"Toy {toy}", f"Children's {toy}", f"{toy.capitalize()} toy", f"Kids {toy}"])
+            text = pick(rng, [f"Toy {toy}", f"Children's {toy}", f"{toy.capitalize()} toy", f"Kids {toy}"])
         hs = "950300"
     elif cat == "tool":
         tool = str(a.get("tool", "hand tool"))
-        text = _pick(rng, [f"{tool.capitalize()}", f"Steel {tool}", f"{tool.capitalize()}, hand tool", f"DIY {tool}"])
+        text = pick(rng, [f"{tool.capitalize()}", f"Steel {tool}", f"{tool.capitalize()}, hand tool", f"DIY {tool}"])
         hs = TOOL_HS.get(tool, "820559")
     elif cat == "lithium_battery":
         if obj.kind == "power_bank":
-            text = _pick(
+            text = pick(
                 rng, [f"Power bank {a.get('capacity_mah', 10000)} mAh", "Portable charger", "Power bank with USB-C"]
             )
         elif obj.kind == "li_ion_cell":
-            text = _pick(
+            text = pick(
                 rng, [f"Li-ion battery {a.get('format', '18650')}", f"{a.get('format', '18650')} rechargeable cell"]
             )
         else:
-            text = _pick(rng, ["Lithium-ion battery pack", "Li-ion battery for e-bike", "LiPo battery 3S"])
+            text = pick(rng, ["Lithium-ion battery pack", "Li-ion battery for e-bike", "LiPo battery 3S"])
         hs = "850760"
     elif cat == "cigarettes":
-        text = _pick(
+        text = pick(
             rng,
             [
                 f"{a.get('brand', 'Cigarettes')} cigarettes carton",
@@ -214,7 +211,7 @@ def describe(obj: SimObject, rng: np.random.Generator) -> tuple[str, str, str | 
         )
         hs = "240220"
     elif cat == "banknotes":
-        text = _pick(
+        text = pick(
             rng,
             ["Banknotes", f"{a.get('currency', 'EUR')} banknotes", "Cash", "Commemorative coins"]
             if obj.kind != "coin_roll"
