@@ -47,6 +47,21 @@ def _scene(spacing: float = 1.0) -> tuple[dict[str, np.ndarray], ViewGeometry]:
     return render_top(placed, view, []).areal, view
 
 
+def _on_canvas(areal: dict[str, np.ndarray], shape: tuple[int, int], x: int, y: int) -> dict[str, np.ndarray]:
+    """An object's areal densities (g/cm^2 per material [h, w]) placed with its top-left corner at column x, row y
+    of an empty float32 canvas [rows, cols] = ``shape``."""
+    canvas = {k: np.zeros(shape, np.float32) for k in areal}
+    for k, a in areal.items():
+        canvas[k][y : y + a.shape[0], x : x + a.shape[1]] = a
+    return canvas
+
+
+def _kitchen_knife_threat() -> dict[str, np.ndarray]:
+    """A kitchen knife at column 60, row 100 of an empty 300 x 500 grid (the size of :func:`_scene`)."""
+    areal, _ = object_areal(KINDS.get("kitchen_knife").build(np.random.default_rng(1)), 1.0)
+    return _on_canvas(areal, (300, 500), 60, 100)
+
+
 def test_tip_on_an_empty_belt_equals_direct_simulation() -> None:
     knife = KINDS.get("fixed_blade_knife").build(np.random.default_rng(4))
     patch = patch_from_object(knife, DETECTOR, 1.0, angle_deg=30.0)
@@ -54,10 +69,7 @@ def test_tip_on_an_empty_belt_equals_direct_simulation() -> None:
     out, box, mask = project_threat(empty, patch, (40, 30))
     # direct: the same object on the same grid, simulated alone
     areal, m = object_areal(knife, 1.0, angle_deg=30.0)
-    direct = {k: np.zeros((200, 400), np.float32) for k in areal}
-    for k, a in areal.items():
-        direct[k][30 : 30 + a.shape[0], 40 : 40 + a.shape[1]] = a
-    lo, hi = attenuation_images(direct, DETECTOR)
+    lo, hi = attenuation_images(_on_canvas(areal, (200, 400), 40, 30), DETECTOR)
     np.testing.assert_allclose(out.high, hi, atol=1e-5)
     np.testing.assert_allclose(out.low, lo, atol=1e-5)
     x1, y1, x2, y2 = box
@@ -67,11 +79,7 @@ def test_tip_on_an_empty_belt_equals_direct_simulation() -> None:
 
 def test_tip_is_exact_for_a_monochromatic_beam() -> None:
     background, _ = _scene()
-    knife = KINDS.get("kitchen_knife").build(np.random.default_rng(1))
-    areal, _ = object_areal(knife, 1.0)
-    threat = {k: np.zeros((300, 500), np.float32) for k in areal}
-    for k, a in areal.items():
-        threat[k][100 : 100 + a.shape[0], 60 : 60 + a.shape[1]] = a
+    threat = _kitchen_knife_threat()
     _, worst = beam_hardening_error(background, threat, Monochromatic())
     assert worst < 1e-4
 
@@ -79,11 +87,7 @@ def test_tip_is_exact_for_a_monochromatic_beam() -> None:
 def test_polychromatic_tip_overestimates_slightly_behind_clutter() -> None:
     """Beam hardening: log-additive TIP over a book, clothes and a laptop is off by a few percent at most."""
     background, _ = _scene()
-    knife = KINDS.get("kitchen_knife").build(np.random.default_rng(1))
-    areal, _ = object_areal(knife, 1.0)
-    threat = {k: np.zeros((300, 500), np.float32) for k in areal}
-    for k, a in areal.items():
-        threat[k][100 : 100 + a.shape[0], 60 : 60 + a.shape[1]] = a
+    threat = _kitchen_knife_threat()
     mean, worst = beam_hardening_error(background, threat, DETECTOR)
     assert 0.01 < mean < 0.12  # measurable: the low-energy layer suffers most (~10 % behind a laptop)
     assert worst < 0.35
