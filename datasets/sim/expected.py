@@ -22,7 +22,6 @@ EUR 150 (duties due: release with post-clearance audit) and ``green`` below.
 
 from __future__ import annotations
 
-import csv
 import functools
 from collections import Counter
 
@@ -30,7 +29,6 @@ from datasets.sim.declarations import Declaration
 from datasets.sim.descriptions import VAGUE_NAMING, VAGUE_TERMS
 from nii.currency import load_currency_rates
 from nii.pricing import load_reference_prices
-from nii.resources import data_path
 from nii.taxonomy import load_taxonomy
 
 RED_TYPES = frozenset(
@@ -44,10 +42,13 @@ SKIP_UNDERVALUATION = frozenset({"banknotes"})
 
 @functools.cache
 def vague_terms() -> frozenset[str]:
-    """Lower-case descriptions refused when used alone."""
-    with open(data_path("vague_description_terms.csv"), encoding="utf-8") as f:
-        shipped = {row["term"].strip().lower() for row in csv.DictReader(f)}
-    return frozenset(shipped | {t.lower() for t in VAGUE_TERMS} | {t.lower() for t in VAGUE_NAMING.values()})
+    """Lower-case descriptions refused when used alone: the shipped list (goods and party terms, read as nii reads
+    it, so "Equipment, EQP" gives both spellings) and the simulator's own vague wording."""
+    # imported here: nii.describe pulls in the description classifier, which the simulator does not otherwise need
+    from nii.describe.lexicon import read_party_vague_terms, read_vague_terms
+
+    shipped = [*read_vague_terms(), *read_party_vague_terms()]
+    return frozenset(t.lower() for t in (*shipped, *VAGUE_TERMS, *VAGUE_NAMING.values()))
 
 
 def line_category(description_category: str | None, hs6: str) -> str | None:

@@ -17,8 +17,9 @@ from datasets.sim.composer import ParcelLayout, compose
 from datasets.sim.config import ALERT_TYPES, DeclarationConfig, ParcelConfig
 from datasets.sim.declarations import build_declaration
 from datasets.sim.descriptions import DECOYS, DRINK_HS, GARMENT_HS, HS_BY_CATEGORY, TOOL_HS
-from datasets.sim.expected import expected_alerts, expected_lane
+from datasets.sim.expected import expected_alerts, expected_lane, vague_terms
 from datasets.sim.parties import is_valid_s10, s10_check_digit, s10_number
+from nii.describe.lexicon import read_vague_terms
 from nii.resources import data_path
 from nii.taxonomy import load_taxonomy
 
@@ -133,3 +134,10 @@ def test_lane_rule() -> None:
     assert expected_lane([], 400.0) == "blue"
     assert expected_lane([{"type": "vague_description", "category": None}], 20.0) == "yellow"
     assert expected_lane([{"type": "weight_mismatch", "category": None}], 20.0) == "red"
+
+
+def test_vague_terms_read_the_shipped_list_as_the_cross_check_does() -> None:
+    terms = vague_terms()
+    assert {t.lower() for t in read_vague_terms()} <= terms
+    assert {"equipment", "eqp", "unknown", "gift"} <= terms  # "Equipment, EQP" is two spellings; party, own terms
+    assert "equipment, eqp" not in terms
