@@ -40,6 +40,8 @@ class TrainSection(_Frozen):
     crop: tuple[int, int] = (320, 320)
     scale_jitter: float = Field(0.15, ge=0, lt=1)
     single_energy_p: float = Field(0.2, ge=0, le=1)
+    repeat_threshold: float | None = Field(None, gt=0, le=1)
+    """Repeat-factor sampling of rare categories (training.data.RepeatFactorSampler); None: plain shuffling."""
     noise_p: float = Field(0.5, ge=0, le=1)
     gain_p: float = Field(0.5, ge=0, le=1)
     workers: int = Field(1, ge=0)

@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -257,3 +257,36 @@ def collate(
         out[i] = img[:, -1:, -1:]  # the padded corner holds the air value
         out[i, :, : img.shape[1], : img.shape[2]] = img
     return out, [b[1] for b in batch]
+
+
+class RepeatFactorSampler(torch.utils.data.Sampler[int]):
+    """Repeat-factor sampling (LVIS, Gupta et al. 2019): a view holding a category seen in fewer than a share
+    ``threshold`` of the views is drawn r = max over its categories of sqrt(threshold / share) times per epoch
+    (stochastic rounding, seeded per epoch), so rare categories (the prohibited ones) are seen more often."""
+
+    def __init__(self, views: Sequence[CachedView], threshold: float, *, seed: int) -> None:
+        counts: dict[int, int] = defaultdict(int)
+        for v in views:
+            for c in set(v.labels):
+                counts[c] += 1
+        n = max(len(views), 1)
+        rc = {c: max(1.0, float(np.sqrt(threshold / (k / n)))) for c, k in counts.items()}
+        self.factors = np.array([max([rc[c] for c in v.labels], default=1.0) for v in views])
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def indices(self) -> list[int]:
+        rng = np.random.default_rng([self.seed, self.epoch])
+        whole = np.floor(self.factors)
+        reps = whole + (rng.random(len(self.factors)) < self.factors - whole)
+        idx = np.repeat(np.arange(len(self.factors)), reps.astype(np.int64))
+        return rng.permutation(idx).tolist()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.indices())
+
+    def __len__(self) -> int:
+        return int(np.round(self.factors.sum()))

@@ -33,6 +33,7 @@ from training.config import TrainConfig
 from training.data import (
     CachedView,
     DetectionDataset,
+    RepeatFactorSampler,
     build_cache,
     channel_stats,
     collate,
@@ -102,11 +103,12 @@ class Run:
         self.rows: list[dict[str, Any]] = []
         if resume:
             self._resume()
-        elif self.main:
+        if self.main:  # on resume too: a resumed run may change e.g. the sampler, and config.yaml says so
+            resolved = {**cfg.model_dump(mode="json"), "resolved_input": self.spec.to_dict()}
+            if resume:
+                resolved["resumed_at_epoch"] = self.epoch
             with open(self.out / "config.yaml", "w", encoding="utf-8") as f:
-                yaml.safe_dump(
-                    {**cfg.model_dump(mode="json"), "resolved_input": self.spec.to_dict()}, f, sort_keys=False
-                )
+                yaml.safe_dump(resolved, f, sort_keys=False)
 
     def _prepare_data(self) -> None:
         cfg = self.cfg
@@ -206,9 +208,11 @@ class Run:
 
     def train_epoch(self, total_iters: int) -> dict[str, float]:
         t = self.cfg.train
-        sampler: DistributedSampler[Any] | None = (
-            DistributedSampler(self.train_ds, seed=t.seed) if self.distributed else None
-        )
+        sampler: DistributedSampler[Any] | RepeatFactorSampler | None = None
+        if self.distributed:  # repeat-factor sampling is not combined with DDP here
+            sampler = DistributedSampler(self.train_ds, seed=t.seed)
+        elif t.repeat_threshold:
+            sampler = RepeatFactorSampler(self.train_views, t.repeat_threshold, seed=t.seed)
         if sampler is not None:
             sampler.set_epoch(self.epoch)
         g = torch.Generator().manual_seed(t.seed + self.epoch)
@@ -298,7 +302,12 @@ class Run:
         of being cut off mid-way.
         """
         t = self.cfg.train
-        per_epoch = len(self.train_ds) // t.batch_size
+        n_train = (
+            len(RepeatFactorSampler(self.train_views, t.repeat_threshold, seed=t.seed))
+            if t.repeat_threshold and not self.distributed
+            else len(self.train_ds)
+        )
+        per_epoch = n_train // t.batch_size
         if t.max_iters_per_epoch:
             per_epoch = min(per_epoch, t.max_iters_per_epoch)
         while self.epoch < self.planned:

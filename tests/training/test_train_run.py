@@ -83,6 +83,7 @@ def test_detector_returns_boxes_in_original_pixels(synth_dir: Callable[[str, int
     train, train2, val = synth_dir("train", 8, 3), synth_dir("train2", 4, 13), synth_dir("val", 4, 4)
     cfg = _cfg(train, val, tmp_path / "cache", 1)
     cfg["data"] = {**cfg["data"], "train": [str(train), str(train2)]}  # type: ignore[dict-item]
+    cfg["train"] = {**cfg["train"], "repeat_threshold": 0.5}  # type: ignore[dict-item]
     run = Run(parse_config(cfg), tmp_path / "run", progress=False)
     assert len(run.train_views) == 12 and len({v.image_id for v in run.train_views}) == 12
     run.fit()
