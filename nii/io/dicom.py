@@ -3,6 +3,11 @@
 Every pydicom call that can fail on a malformed file goes through this module, which names the exceptions
 pydicom is known to raise (:data:`PYDICOM_ERRORS`) and turns them into :class:`InvalidScanError` naming the
 file and the attribute.
+
+Uncompressed pixel data is not copied: pydicom parses the attributes before it (``stop_before_pixels``), and
+the pixel data element is added as a read-only view of the file's bytes at the offset the structure walk
+found. Top-level elements after the pixel data (trailing padding, digital signatures) are then not parsed;
+no reader uses them.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from typing import Any
 
 import numpy as np
 from pydicom import dcmread
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels import pixel_array
 from pydicom.pixels.decoders.base import get_decoder
+from pydicom.tag import BaseTag
 from pydicom.uid import UID
 from pydicom.valuerep import DA, DT, TM
 
@@ -28,7 +35,7 @@ from nii.errors import UnsupportedScanError
 from nii.io.base import ReadContext, ScanHeader
 from nii.io.codestream import check_frames
 from nii.io.spacing import load_scanner_defaults
-from nii.io.structure import check_structure
+from nii.io.structure import DEFLATED, Structure, check_structure
 
 PYDICOM_ERRORS: tuple[type[BaseException], ...] = (
     InvalidDicomError,
@@ -52,11 +59,38 @@ _UNKNOWN = "unknown"
 def parse(data: bytes, ctx: ReadContext) -> Dataset:
     """Checks the structure of a Part 10 byte stream (nii.io.structure) and parses it with pydicom."""
     ensure_dicos_dictionary()
-    check_structure(data, ctx)
+    structure = check_structure(data, ctx)
+    if structure.pixels and structure.transfer_syntax not in DEFLATED:
+        ds = _parse_before_pixels(data, structure, ctx)
+        if ds is not None:
+            return ds
     try:
         return dcmread(io.BytesIO(data))
     except PYDICOM_ERRORS as exc:
         raise ctx.invalid(f"cannot parse DICOM: {type(exc).__name__}: {exc}") from exc
+
+
+_NATIVE_PIXEL_VRS = (None, "OB", "OW", "OF", "OD", "UN")
+
+
+def _parse_before_pixels(data: bytes, structure: Structure, ctx: ReadContext) -> Dataset | None:
+    """The dataset up to its pixel data, which is added as a view of ``data``; None where the pixel data is
+    encapsulated or pydicom stopped elsewhere than the walk found (the caller then parses everything)."""
+    lengths = [p.length for p in structure.pixels if p.length is not None and p.vr in _NATIVE_PIXEL_VRS]
+    if len(lengths) != len(structure.pixels):
+        return None
+    stream = io.BytesIO(data)
+    try:
+        ds = dcmread(stream, stop_before_pixels=True)
+    except PYDICOM_ERRORS as exc:
+        raise ctx.invalid(f"cannot parse DICOM: {type(exc).__name__}: {exc}") from exc
+    if stream.tell() != structure.pixels[0].start:
+        return None
+    view = memoryview(data)
+    for p, length in zip(structure.pixels, lengths, strict=True):
+        value = view[p.value : p.value + length]
+        ds[p.tag] = RawDataElement(BaseTag(p.tag), p.vr, length, value, p.value, p.implicit, p.little)  # type: ignore[arg-type]
+    return ds
 
 
 def get(ds: Dataset, keyword: str, ctx: ReadContext) -> Any:
