@@ -13,6 +13,7 @@ no reader uses them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import struct
@@ -21,14 +22,15 @@ from typing import Any
 
 import numpy as np
 from pydicom import dcmread
-from pydicom.dataelem import RawDataElement
+from pydicom.datadict import tag_for_keyword
+from pydicom.dataelem import RawDataElement, convert_raw_data_element
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels import pixel_array
 from pydicom.pixels.decoders.base import get_decoder
 from pydicom.tag import BaseTag
 from pydicom.uid import UID
-from pydicom.valuerep import DA, DT, TM
+from pydicom.valuerep import AMBIGUOUS_VR, DA, DT, TM, VR
 
 from nii.dicos.dictionary import ensure_dicos_dictionary
 from nii.errors import UnsupportedScanError
@@ -93,10 +95,62 @@ def _parse_before_pixels(data: bytes, structure: Structure, ctx: ReadContext) ->
     return ds
 
 
+_SPECIFIC_CHARACTER_SET = 0x00080005
+_SCALAR_VRS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "SH", "TM", "UI", "US", "SS", "UL", "SL"})
+_CONVERTED_MAX = 4096
+_converted: dict[tuple[object, ...], Any] = {}
+"""Converted single values by (tag, VR, encoded bytes, endianness, character set): most attributes of a scanner's
+files (bit depths, sizes, rescale, SOP class, station) repeat from file to file."""
+_MISSING = object()
+
+
+@functools.cache
+def _keyword_tag(keyword: str) -> BaseTag | None:
+    tag = tag_for_keyword(keyword)
+    return None if tag is None else BaseTag(tag)
+
+
+def _value(ds: Dataset, keyword: str) -> Any:
+    """``ds.get(keyword)``, converting a raw element without storing the result back into ``ds``.
+
+    pydicom's own path (``Dataset.__getitem__``) also stores the converted element and looks up the character
+    set again, which doubles the cost of a first access. Short values that convert to an immutable str, int or
+    float are remembered across files (:data:`_converted`). Sequences, ambiguous VRs, Specific Character Set
+    itself and datasets without a read character set take pydicom's own path.
+    """
+    tag = _keyword_tag(keyword)
+    if tag is None:
+        return ds.get(keyword)
+    elem = ds.get_item(tag)
+    if elem is None:
+        return None
+    if not isinstance(elem, RawDataElement):
+        return elem.value
+    encoding = ds.original_character_set
+    if not encoding or tag == _SPECIFIC_CHARACTER_SET:
+        return ds[tag].value
+    key: tuple[object, ...] | None = None
+    if elem.VR in _SCALAR_VRS and elem.value is not None and len(elem.value) <= 64:
+        charset = encoding if isinstance(encoding, str) else tuple(encoding)
+        key = (tag, elem.VR, bytes(elem.value), elem.is_little_endian, charset)
+        value = _converted.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+    converted = convert_raw_data_element(elem, encoding=encoding, ds=ds)
+    if converted.VR == VR.SQ or converted.VR in AMBIGUOUS_VR:
+        return ds[tag].value
+    value = converted.value
+    if key is not None and converted.VR == elem.VR and isinstance(value, str | int | float):
+        if len(_converted) >= _CONVERTED_MAX:
+            _converted.clear()
+        _converted[key] = value
+    return value
+
+
 def get(ds: Dataset, keyword: str, ctx: ReadContext) -> Any:
     """The value of ``keyword`` (None when absent or empty); a value pydicom cannot convert raises."""
     try:
-        value = ds.get(keyword)
+        value = _value(ds, keyword)
     except PYDICOM_ERRORS as exc:
         raise ctx.invalid(f"cannot read {keyword}: {type(exc).__name__}: {exc}") from exc
     if value is None or value == "" or (isinstance(value, list | tuple) and len(value) == 0):

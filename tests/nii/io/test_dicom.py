@@ -54,3 +54,26 @@ def test_floating_point_pixels_are_unsupported() -> None:
     ds.FloatPixelData = np.zeros(12, dtype="<f4").tobytes()
     with pytest.raises(UnsupportedScanError, match="FloatPixelData"):
         read_instance(to_bytes(ds))
+
+
+def test_attribute_values_agree_with_pydicom_and_are_not_shared_when_mutable() -> None:
+    ctx = ReadContext("t")
+    data = to_bytes(hand_dataset(PIXELS, PixelSpacing=[0.5, 0.25], KVP="160"))
+    first, second = dicom.parse(data, ctx), dicom.parse(data, ctx)
+    reference = pydicom.dcmread(io.BytesIO(data))
+    for keyword in ("Rows", "BitsAllocated", "PatientID", "StationName", "SOPClassUID", "KVP", "ImageType"):
+        assert dicom.get(first, keyword, ctx) == reference.get(keyword), keyword
+        assert dicom.get(second, keyword, ctx) == reference.get(keyword), keyword
+    spacing = dicom.get(first, "PixelSpacing", ctx)
+    spacing[0] = 9.0
+    assert dicom.get(second, "PixelSpacing", ctx) == [0.5, 0.25]
+
+
+def test_remembered_text_values_respect_the_character_set() -> None:
+    ctx = ReadContext("t")
+    latin1 = to_bytes(hand_dataset(PIXELS, SpecificCharacterSet="ISO_IR 100", StationName="Zöll"))
+    cyrillic = latin1.replace(b"ISO_IR 100", b"ISO_IR 144")  # the same bytes, another character set
+    for data in (latin1, cyrillic, latin1):
+        expected = pydicom.dcmread(io.BytesIO(data)).StationName
+        assert dicom.get(dicom.parse(data, ctx), "StationName", ctx) == expected
+    assert pydicom.dcmread(io.BytesIO(latin1)).StationName != pydicom.dcmread(io.BytesIO(cyrillic)).StationName
