@@ -19,12 +19,13 @@ sign-extended by pydicom for PixelRepresentation 1):
      the ordering, and makes LIN and LOG images of the same depth comparable.
    - absent (CR, secondary capture do not carry it) or anything else (``DISP``): read as ``LIN``.
 
-Integer data are converted in float32 in place (see :func:`to_attenuation`); the float64
-:meth:`PixelTransform.apply` is the reference.
+8- and 16-bit data are converted through a lookup table of the float64 reference :meth:`PixelTransform.apply`
+over every stored bit pattern (see :func:`to_attenuation`); wider integers in float32 in place.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -72,13 +73,39 @@ class PixelTransform:
         return pixels_to_attenuation(t, full_scale=full)
 
 
+@functools.lru_cache(maxsize=32)
+def _lookup_table(transform: PixelTransform, itemsize: int, signed: bool) -> np.ndarray:
+    """float32 [2 ** (8 * itemsize)]: the attenuation of every bit pattern of an 8- or 16-bit stored value,
+    read as two's complement when ``signed``, with the bits above BitsStored of unsigned data masked off."""
+    patterns = np.arange(1 << (8 * itemsize)).astype(f"u{itemsize}")
+    if signed:
+        values = patterns.view(f"i{itemsize}")
+    elif transform.bits_stored < 8 * itemsize:
+        values = patterns & np.asarray((1 << transform.bits_stored) - 1, dtype=patterns.dtype)
+    else:
+        values = patterns
+    table = transform.apply(values)
+    table.flags.writeable = False
+    return table
+
+
 def to_attenuation(stored: np.ndarray, transform: PixelTransform) -> np.ndarray:
     """Stored pixel values (as pydicom decodes them; any shape) -> float32 attenuation, 0 = air.
 
-    Evaluated in float32 with in-place vectorised operations (numpy's SIMD log), which is several times faster
-    than a lookup table gather for 16-bit data; :meth:`PixelTransform.apply` is the float64 reference it
-    matches to ~1e-6 (tested over every 16-bit value).
+    8- and 16-bit data go through a lookup table of :meth:`PixelTransform.apply` (the float64 reference, so
+    exact to float32 rounding), built once per transform and gathered into a new array: on a fresh output
+    (what a reader returns) that measured faster than numpy's float32 log, which passes over the output twice
+    (1.63 vs 1.75 ms for 1000 x 700 pixels). Wider integers are evaluated in float32 with in-place operations;
+    float or 32-bit data in float64.
     """
+    if stored.dtype.kind in "ui" and stored.dtype.itemsize <= 2:
+        if not stored.dtype.isnative:
+            stored = stored.astype(stored.dtype.newbyteorder("="))
+        table = _lookup_table(transform, stored.dtype.itemsize, stored.dtype.kind == "i")
+        patterns = stored.reshape(-1).view(f"u{stored.dtype.itemsize}")
+        out = np.empty(stored.size, dtype=np.float32)
+        np.take(table, patterns, out=out, mode="clip")  # patterns < len(table): "clip" changes none, skips the check
+        return out.reshape(stored.shape)
     if stored.dtype.kind == "u" and transform.bits_stored < stored.dtype.itemsize * 8:
         stored = stored & np.asarray((1 << transform.bits_stored) - 1, dtype=stored.dtype)
     if stored.dtype.kind not in "ui" or transform.bits_stored > 24:
@@ -87,21 +114,6 @@ def to_attenuation(stored: np.ndarray, transform: PixelTransform) -> np.ndarray:
     full = v_hi - v_lo
     if full <= 0:
         return np.zeros(stored.shape, dtype=np.float32)
-    if (
-        stored.dtype.kind == "u"
-        and transform.increasing
-        and transform.relationship == "LIN"
-        and transform.slope == 1.0
-        and transform.intercept == 0.0
-    ):
-        # the common case (NII's own files, most LIN scanners): a = ln(full) - ln(max(p, 1)), p already <= full
-        with np.errstate(divide="ignore"):
-            out = np.log(stored, dtype=np.float32)  # ln(0) = -inf, clamped to ln(full) = ln(full / MIN_PIXEL) below
-        ln_full = np.float32(math.log(full))
-        np.subtract(ln_full, out, out=out)
-        if stored.size and stored.min() == 0:
-            np.minimum(out, ln_full, out=out)
-        return out
     t = stored.astype(np.float32)
     # transmitted value t = v - v_lo (increasing) or v_hi - v, with v = slope * p + intercept
     sign = 1.0 if transform.increasing else -1.0

@@ -1,4 +1,5 @@
-"""The fast float32 stored value -> attenuation path against the float64 reference and the project encoding."""
+"""The fast stored value -> attenuation paths (lookup table for 8/16-bit, float32 for wider integers) against the
+float64 reference and the project encoding."""
 
 from __future__ import annotations
 
@@ -19,15 +20,35 @@ from nii.io.pixels import PixelTransform, brightness_to_attenuation, to_attenuat
         PixelTransform(14, False, 1.0, 0.0, False, "LOG"),
         PixelTransform(16, True, 1.0, 0.0, True, "LIN"),
         PixelTransform(8, False, 1.0, 0.0, True, "LIN"),
+        PixelTransform(12, True, 1.0, 0.0, True, "LIN"),
+        PixelTransform(8, True, 1.0, 0.0, False, "LOG"),
     ],
 )
 def test_fast_path_matches_reference_on_every_value(transform: PixelTransform) -> None:
     lo, hi = transform.stored_range()
-    dtype = np.int16 if transform.signed else (np.uint8 if transform.bits_stored <= 8 else np.uint16)
+    narrow = transform.bits_stored <= 8
+    dtype = (np.int8 if narrow else np.int16) if transform.signed else (np.uint8 if narrow else np.uint16)
     values = np.arange(lo, hi + 1).astype(dtype)
     fast = to_attenuation(values, transform)
     assert fast.dtype == np.float32 and np.all(fast >= 0)
     np.testing.assert_allclose(fast, transform.apply(values), rtol=0, atol=5e-6)
+
+
+@pytest.mark.parametrize(
+    "transform", [PixelTransform(20, False, 1.0, 0.0, True, "LIN"), PixelTransform(24, False, 0.5, 10.0, False, "LOG")]
+)
+def test_wide_integers_match_reference(transform: PixelTransform) -> None:
+    values = np.random.default_rng(1).integers(0, 1 << transform.bits_stored, size=5000).astype(np.uint32)
+    values[:2] = (0, (1 << transform.bits_stored) - 1)
+    fast = to_attenuation(values, transform)
+    assert fast.dtype == np.float32 and np.all(fast >= 0)
+    np.testing.assert_allclose(fast, transform.apply(values), rtol=0, atol=5e-6)
+
+
+def test_byte_order_does_not_matter() -> None:
+    t = PixelTransform(16, True, 1.0, 0.0, True, "LIN")
+    values = np.arange(-32768, 32768, 8, dtype=np.int16).reshape(-1, 4)
+    np.testing.assert_array_equal(to_attenuation(values.astype(">i2"), t), to_attenuation(values, t))
 
 
 def test_project_encoding_is_inverted() -> None:
