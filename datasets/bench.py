@@ -13,13 +13,13 @@ and its workers) and the rate they imply when the workers have their cores to th
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from nii.bench.common import load_average_1min, report
 
 
 def _cpu_seconds() -> float:
@@ -56,7 +56,7 @@ def measure(
         "parcels_per_s": round(parcels / elapsed, 2),
         "cpu_seconds_per_parcel": round(cpu / parcels, 3),
         "parcels_per_s_if_cores_free": round(workers * parcels / cpu, 2) if cpu > 0 else None,
-        "load_average_1min": round(os.getloadavg()[0], 2),
+        "load_average_1min": load_average_1min(),
         "images": summary["images"],
         "megabytes": round(size / 1e6, 1),
         "cpu_count": os.cpu_count(),
@@ -71,12 +71,8 @@ def _run(args: argparse.Namespace) -> int:
         seed=args.seed,
         warmup=args.warmup,
     )
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>28}: {value}")
-        print(f"{result['parcels_per_s']} parcels/s (goal >= 5 at ~1 mm on 2 cores)", file=sys.stderr)
+    verdict = f"{result['parcels_per_s']} parcels/s (goal >= 5 at ~1 mm on 2 cores)"
+    report(result, as_json=args.json, key_width=28, verdict=verdict)
     return 0
 
 

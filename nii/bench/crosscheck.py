@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from nii.bench.common import report
+
 CATALOGUE: dict[str, tuple[str, list[str]]] = {
     "phone": ("851713", ["smartphone", "mobile phone", "Galaxy A15", "iPhone 13", "Redmi Note 13", "cell phone"]),
     "laptop": ("847130", ["laptop", "notebook computer", "ThinkPad T14", "MacBook Air", "Chromebook"]),
@@ -148,13 +150,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"--parcels must be >= 1, got {args.parcels}", file=sys.stderr)
         return 2
     r = run_bench(args.parcels, args.seed)
-    if args.json:
-        print(json.dumps(r))
-    else:
-        print(
-            f"crosscheck: {r['parcels']} parcels ({r['items']} items), {r['parcels_per_s']:.0f} parcels/s "
-            f"({r['ms_per_parcel']:.3f} ms/parcel; goal >= 1000/s); manifest parse "
-            f"{r['manifest_parse_parcels_per_s']:.0f} parcels/s; {r['alerts_per_parcel']} alerts/parcel; "
-            f"lanes {r['lanes']}"
-        )
+    text = (
+        f"crosscheck: {r['parcels']} parcels ({r['items']} items), {r['parcels_per_s']:.0f} parcels/s "
+        f"({r['ms_per_parcel']:.3f} ms/parcel; goal >= 1000/s); manifest parse "
+        f"{r['manifest_parse_parcels_per_s']:.0f} parcels/s; {r['alerts_per_parcel']} alerts/parcel; "
+        f"lanes {r['lanes']}"
+    )
+    report(r, as_json=args.json, text=text)
     return 0

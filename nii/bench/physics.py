@@ -6,21 +6,11 @@ Every physics figure in docs/physics.md comes from this command (defaults: seed 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
-from collections.abc import Callable
 
 import numpy as np
 
-
-def _best_of(fn: Callable[[], object], repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+from nii.bench.common import best_of, report
 
 
 def run(seed: int = 0, parcels: int = 30, repeats: int = 5) -> dict[str, object]:
@@ -51,12 +41,12 @@ def run(seed: int = 0, parcels: int = 30, repeats: int = 5) -> dict[str, object]
     material_map(view)
     estimate_mass_kg(scan)
     timings = {
-        "forward_1000x700_8_materials_s": _best_of(lambda: attenuation_images(areal), repeats),
-        "render_dual_energy_s": _best_of(lambda: render(view, "dual_energy"), repeats),
-        "render_grey_s": _best_of(lambda: render(view, "grey"), repeats),
-        "material_map_s": _best_of(lambda: material_map(view), repeats),
-        "density_alert_mask_s": _best_of(lambda: density_alert_mask(view), repeats),
-        "estimate_mass_s": _best_of(lambda: estimate_mass_kg(scan), repeats),
+        "forward_1000x700_8_materials_s": best_of(lambda: attenuation_images(areal), repeats),
+        "render_dual_energy_s": best_of(lambda: render(view, "dual_energy"), repeats),
+        "render_grey_s": best_of(lambda: render(view, "grey"), repeats),
+        "material_map_s": best_of(lambda: material_map(view), repeats),
+        "density_alert_mask_s": best_of(lambda: density_alert_mask(view), repeats),
+        "estimate_mass_s": best_of(lambda: estimate_mass_kg(scan), repeats),
     }
     accuracy = {}
     for label, (pl, ph) in {"dose_2e4_1e4": (2e4, 1e4), "dose_2e3_1e3": (2e3, 1e3)}.items():
@@ -85,8 +75,7 @@ def run(seed: int = 0, parcels: int = 30, repeats: int = 5) -> dict[str, object]
 
 def _main(args: argparse.Namespace) -> int:
     result = run(seed=args.seed, parcels=args.parcels, repeats=args.repeats)
-    json.dump(result, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    report(result, as_json=True, indent=2)
     return 0
 
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+from nii.bench.common import best_of, report
 
 TRANSFER_SYNTAXES = {
     "explicit": "1.2.840.10008.1.2.1",
@@ -63,15 +62,6 @@ def generate(
     return written
 
 
-def _best(fn: Callable[[], object], repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def measure(files: list[Path], repeats: int = 3) -> dict[str, object]:
     """Times both readers over ``files``; returns a JSON-ready dict of the figures.
 
@@ -99,9 +89,9 @@ def measure(files: list[Path], repeats: int = 3) -> dict[str, object]:
 
     plain_kept()
     nii()  # warm-up: page cache, imports
-    t_kept = _best(plain_kept, repeats)
-    t_dropped = _best(plain_dropped, repeats)
-    t_nii = _best(nii, repeats)
+    t_kept = best_of(plain_kept, repeats)
+    t_dropped = best_of(plain_dropped, repeats)
+    t_nii = best_of(nii, repeats)
     mb = nbytes / 1e6
     return {
         "files": len(files),
@@ -136,12 +126,8 @@ def _run(args: argparse.Namespace) -> int:
         if not files:
             raise NIIError(f"no DICOM files under {args.folder}")
         result = {"source": source, **measure(files, args.repeats)}
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>20}: {value}")
-        print(f"nii.io reads at {result['ratio']}x the time of plain pydicom (target < 1.5x)", file=sys.stderr)
+    verdict = f"nii.io reads at {result['ratio']}x the time of plain pydicom (target < 1.5x)"
+    report(result, as_json=args.json, key_width=20, verdict=verdict)
     return 0
 
 
