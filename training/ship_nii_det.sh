@@ -33,7 +33,8 @@ else
 fi
 
 echo "[$(date -u +%FT%TZ)] evaluate on the held-out test set (seed 303)"
-$NII evaluate --model "$RUN/model.pt" --data "$D/test" --out "$RUN/test" --record | tee "$RUN/test/summary.txt"
+mkdir -p "$RUN/test"
+$NII evaluate --model "$RUN/model.pt" --data "$D/test" --out "$RUN/test" --record --no-progress | tee "$RUN/test/summary.txt"
 
 echo "[$(date -u +%FT%TZ)] bench"
 $NII bench detect --data "$D/test" --model "$RUN/model.pt" --parcels 40 --backends | tee "$RUN/bench.txt"
