@@ -125,6 +125,8 @@ class ReadContext:
     limits: ReadLimits = DEFAULT_LIMITS
     ooi_id: str | None = None
     warnings: list[str] = field(default_factory=list)
+    bad_values: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """Non-conformant attribute values found so far: (VR, problem) -> keywords, in the order met."""
 
     def nonconformant(self, what: str) -> None:
         """Records a non-conformance of a readable file: RAISE refuses the file, WARN logs it, IGNORE reads on."""
@@ -137,6 +139,24 @@ class ReadContext:
             log.warning("%s: non-conformant: %s", self.name, what)
         else:
             log.debug("%s: non-conformant (ignored): %s", self.name, what)
+
+    def nonconformant_value(self, keyword: str, vr: str, value: object, problem: str) -> None:
+        """Records an attribute value that breaks the rules of its VR: RAISE refuses the file at once, naming the
+        attribute; WARN and IGNORE collect it for :meth:`report_values`, so that a file logs one line."""
+        if self.mode is ValidationMode.RAISE:
+            self.nonconformant(f"{keyword} {str(value)[:80]!r} is not a valid {vr} value: {problem}")
+        keywords = self.bad_values.setdefault((vr, problem), [])
+        if keyword not in keywords:
+            keywords.append(keyword)
+
+    def report_values(self) -> None:
+        """Reports the values collected by :meth:`nonconformant_value` as one non-conformance, e.g.
+        ``UI values (StudyInstanceUID, SOPInstanceUID): leading zeros in a component``, and forgets them."""
+        if not self.bad_values:
+            return
+        parts = [f"{vr} values ({', '.join(kws)}): {problem}" for (vr, problem), kws in self.bad_values.items()]
+        self.bad_values = {}
+        self.nonconformant("; ".join(parts))
 
     def invalid(self, what: str) -> InvalidScanError:
         """The error to raise for structural damage (whatever the mode), naming the file."""

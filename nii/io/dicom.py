@@ -36,6 +36,7 @@ from nii.dicos.dictionary import ensure_dicos_dictionary
 from nii.errors import UnsupportedScanError
 from nii.io.base import ReadContext, ScanHeader
 from nii.io.codestream import check_frames
+from nii.io.conformance import value_problem
 from nii.io.spacing import load_scanner_defaults
 from nii.io.structure import DEFLATED, Structure, check_structure
 
@@ -98,10 +99,10 @@ def _parse_before_pixels(data: bytes, structure: Structure, ctx: ReadContext) ->
 _SPECIFIC_CHARACTER_SET = 0x00080005
 _SCALAR_VRS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "SH", "TM", "UI", "US", "SS", "UL", "SL"})
 _CONVERTED_MAX = 4096
-_converted: dict[tuple[object, ...], Any] = {}
-"""Converted single values by (tag, VR, encoded bytes, endianness, character set): most attributes of a scanner's
-files (bit depths, sizes, rescale, SOP class, station) repeat from file to file."""
-_MISSING = object()
+_converted: dict[tuple[object, ...], tuple[Any, str | None]] = {}
+"""Converted single values and their VR problem (:func:`nii.io.conformance.value_problem`) by (tag, VR, encoded
+bytes, endianness, character set): most attributes of a scanner's files (bit depths, sizes, rescale, SOP class,
+station) repeat from file to file."""
 
 
 @functools.cache
@@ -110,8 +111,9 @@ def _keyword_tag(keyword: str) -> BaseTag | None:
     return None if tag is None else BaseTag(tag)
 
 
-def _value(ds: Dataset, keyword: str) -> Any:
-    """``ds.get(keyword)``, converting a raw element without storing the result back into ``ds``.
+def _value(ds: Dataset, keyword: str) -> tuple[Any, str | None, str | None]:
+    """``ds.get(keyword)``, its VR and what makes it break the VR's rules (None: nothing), converting a raw element
+    without storing the result back into ``ds``.
 
     pydicom's own path (``Dataset.__getitem__``) also stores the converted element and looks up the character
     set again, which doubles the cost of a first access. Short values that convert to an immutable str, int or
@@ -120,39 +122,46 @@ def _value(ds: Dataset, keyword: str) -> Any:
     """
     tag = _keyword_tag(keyword)
     if tag is None:
-        return ds.get(keyword)
+        return ds.get(keyword), None, None
     elem = ds.get_item(tag)
     if elem is None:
-        return None
+        return None, None, None
     if not isinstance(elem, RawDataElement):
-        return elem.value
+        return _checked(elem.value, elem.VR)
     encoding = ds.original_character_set
     if not encoding or tag == _SPECIFIC_CHARACTER_SET:
-        return ds[tag].value
+        return _checked(ds[tag].value, ds[tag].VR)
     key: tuple[object, ...] | None = None
     if elem.VR in _SCALAR_VRS and elem.value is not None and len(elem.value) <= 64:
         charset = encoding if isinstance(encoding, str) else tuple(encoding)
         key = (tag, elem.VR, bytes(elem.value), elem.is_little_endian, charset)
-        value = _converted.get(key, _MISSING)
-        if value is not _MISSING:
-            return value
+        found = _converted.get(key)
+        if found is not None:
+            return found[0], elem.VR, found[1]
     converted = convert_raw_data_element(elem, encoding=encoding, ds=ds)
     if converted.VR == VR.SQ or converted.VR in AMBIGUOUS_VR:
-        return ds[tag].value
-    value = converted.value
-    if key is not None and converted.VR == elem.VR and isinstance(value, str | int | float):
+        return _checked(ds[tag].value, ds[tag].VR)
+    value, vr, problem = _checked(converted.value, converted.VR)
+    if key is not None and vr == elem.VR and isinstance(value, str | int | float):
         if len(_converted) >= _CONVERTED_MAX:
             _converted.clear()
-        _converted[key] = value
-    return value
+        _converted[key] = (value, problem)
+    return value, vr, problem
+
+
+def _checked(value: Any, vr: str) -> tuple[Any, str, str | None]:
+    return value, vr, value_problem(vr, value)
 
 
 def get(ds: Dataset, keyword: str, ctx: ReadContext) -> Any:
-    """The value of ``keyword`` (None when absent or empty); a value pydicom cannot convert raises."""
+    """The value of ``keyword`` (None when absent or empty); a value pydicom cannot convert raises. A value that
+    breaks the rules of its VR (:func:`nii.io.conformance.value_problem`) is a non-conformance."""
     try:
-        value = _value(ds, keyword)
+        value, vr, problem = _value(ds, keyword)
     except PYDICOM_ERRORS as exc:
         raise ctx.invalid(f"cannot read {keyword}: {type(exc).__name__}: {exc}") from exc
+    if problem is not None and vr is not None:
+        ctx.nonconformant_value(keyword, vr, value, problem)
     if value is None or value == "" or (isinstance(value, list | tuple) and len(value) == 0):
         return None
     return value

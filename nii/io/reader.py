@@ -19,6 +19,7 @@ from pydicom.uid import UID
 from nii.errors import InvalidScanError, NIIError, UnsupportedScanError, ValidationMode
 from nii.io import dicom
 from nii.io.base import DEFAULT_LIMITS, READERS, Instance, ReadContext, ReadLimits, Source
+from nii.io.conformance import pydicom_checks_off
 from nii.io.structure import sniff
 
 log = logging.getLogger("nii.io")
@@ -59,11 +60,17 @@ def read_instance(
     name: how errors and logs name the input (default: the path, or ``<bytes>``).
     Raises InvalidScanError (unreadable, damaged or refused input) or UnsupportedScanError (well-formed but
     not something NII reads; NotAnImageError for DICOS reports); nothing else.
+    Attribute values that break the rules of their VR are NII's non-conformances, not pydicom warnings: under
+    WARN one log line per file names them; pydicom's own check is off during the read
+    (:func:`nii.io.conformance.pydicom_checks_off`, process-global).
     """
     data, label = _load(source, name, limits)
     ctx = ReadContext(name=label, mode=mode, limits=limits, ooi_id=ooi_id)
     try:
-        return _read(data, ctx)
+        with pydicom_checks_off():
+            instance = _read(data, ctx)
+        ctx.report_values()
+        return instance
     except NIIError:
         raise
     except Exception as exc:  # the one boundary: see the module doc
