@@ -36,7 +36,7 @@ class QuantityTolerance:
 class CrossCheckConfig:
     """Knobs of :func:`nii.crosscheck.crosscheck`; defaults equal the shipped configs/crosscheck.yaml."""
 
-    min_detection_score: float = 0.5
+    min_detection_score: float = 0.0
     weight_over_tolerance: float = 0.6
     weight_under_tolerance: float = 0.35
     weight_absolute_tolerance_kg: float = 0.3
@@ -100,7 +100,7 @@ def parse_crosscheck_config(data: object, source: str = "<crosscheck>") -> Cross
             severity[name] = _severity(value, f"{source}: severity.{name}")
     try:
         return CrossCheckConfig(
-            min_detection_score=float(data.get("min_detection_score", 0.5)),
+            min_detection_score=float(data.get("min_detection_score", 0.0)),
             weight_over_tolerance=float(weight.get("over_tolerance", 0.6)),
             weight_under_tolerance=float(weight.get("under_tolerance", 0.35)),
             weight_absolute_tolerance_kg=float(weight.get("absolute_tolerance_kg", 0.3)),

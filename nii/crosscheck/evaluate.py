@@ -210,7 +210,7 @@ def _observations(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m nii.crosscheck.evaluate DATASET [--mass truth|xray|none] [--limit N] [--examples]``."""
+    """``python -m nii.crosscheck.evaluate DATASET [--model [PATH]] [--mass truth|xray|none] [--limit N]``."""
     import argparse
     import sys
 
@@ -224,11 +224,26 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="no occlusion tolerance in quantity checks (ground-truth detections see every object)",
     )
+    p.add_argument(
+        "--model",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PATH",
+        help="detections from a detector run on the scans: the checkpoint PATH, or the default detector when "
+        "PATH is left out (without --model: the ground-truth objects)",
+    )
     args = p.parse_args(argv)
+    detector = None
+    if args.model is not None:
+        from nii.detection import load_default_detector
+
+        detector = load_default_detector(args.model or None)
     checker = CrossChecker(config=exact_counts(load_crosscheck_config())) if args.exact_counts else None
-    ev = evaluate_alerts(args.dataset, checker=checker, mass_source=args.mass, limit=args.limit)
+    ev = evaluate_alerts(args.dataset, checker=checker, detector=detector, mass_source=args.mass, limit=args.limit)
     out = ev.to_json()
-    out["settings"] = {"mass": args.mass, "exact_counts": args.exact_counts}
+    model = {"name": detector.name, "version": detector.version} if detector is not None else "ground_truth"
+    out["settings"] = {"mass": args.mass, "exact_counts": args.exact_counts, "detections": model}
     if args.examples:
         out["examples"] = ev.examples
     json.dump(out, sys.stdout, indent=1, default=str)

@@ -89,9 +89,17 @@ def test_two_views_do_not_double_count() -> None:
     assert r.alerts == [] and r.detected == {"phone": 1}
 
 
-def test_low_scores_are_not_counted() -> None:
+def test_scores_below_the_configured_minimum_are_not_counted() -> None:
     p = parcel(("Smartphone", "851713", 1, 300.0))
-    assert types(crosscheck(det("phone", score=0.2), p)) == [("declared_not_found", "phone")]
+    strict = CrossChecker(config=dataclasses.replace(load_crosscheck_config(), min_detection_score=0.5))
+    assert types(strict.check(det("phone", score=0.2), p)) == [("declared_not_found", "phone")]
+
+
+def test_by_default_the_detectors_operating_point_is_trusted() -> None:
+    # Detector.detect() already applies per-category thresholds calibrated for a target Pd; a low-scoring firearm
+    # it returns must still raise prohibited_item.
+    assert load_crosscheck_config().min_detection_score == 0.0
+    assert types(crosscheck(det("firearm", score=0.12), None)) == [("prohibited_item", "firearm")]
 
 
 def test_weight_mismatch_and_skip_reason() -> None:
