@@ -158,7 +158,7 @@ def inject(
         if ln.category is not None and ln.category in VAGUE_NAMING and rng.random() < 0.4:
             ln.description = VAGUE_NAMING[ln.category]  # names its category, still refused as a description
             ln.category = (
-                ln.category if ln.description in ("clothes", "shoes", "toys", "books", "tools", "bottles") else None
+                ln.category if ln.description in ("clothes", "shoes", "toys", "tools", "bottles") else None
             )
         else:
             ln.description = VAGUE_TERMS[int(rng.integers(len(VAGUE_TERMS)))]

@@ -80,14 +80,12 @@ VAGUE_NAMING = {
     "clothing": "clothes",
     "shoes": "shoes",
     "toy": "toys",
-    "book": "books",
     "bottle": "bottles",
     "tool": "tools",
     "phone": "electronics",
     "laptop": "electronics",
     "watch": "accessories",
     "lithium_battery": "battery",
-    "cigarettes": "tobacco",
     "banknotes": "money",
 }
 

@@ -16,7 +16,7 @@ import pytest
 from datasets.sim.composer import ParcelLayout, compose
 from datasets.sim.config import ALERT_TYPES, DeclarationConfig, ParcelConfig
 from datasets.sim.declarations import build_declaration
-from datasets.sim.descriptions import DECOYS, DRINK_HS, GARMENT_HS, HS_BY_CATEGORY, TOOL_HS
+from datasets.sim.descriptions import DECOYS, DRINK_HS, GARMENT_HS, HS_BY_CATEGORY, TOOL_HS, VAGUE_NAMING, VAGUE_TERMS
 from datasets.sim.expected import expected_alerts, expected_lane, vague_terms
 from datasets.sim.parties import is_valid_s10, s10_check_digit, s10_number
 from nii.describe.lexicon import read_vague_terms
@@ -141,3 +141,12 @@ def test_vague_terms_read_the_shipped_list_as_the_cross_check_does() -> None:
     assert {t.lower() for t in read_vague_terms()} <= terms
     assert {"equipment", "eqp", "unknown", "gift"} <= terms  # "Equipment, EQP" is two spellings; party, own terms
     assert "equipment, eqp" not in terms
+
+
+def test_the_simulators_vague_wording_is_refused_by_the_classifier() -> None:
+    # The answer key must not invent vague terms: every wording the simulator injects as vague is one that the
+    # product's classifier (ICS2 list + character rules) refuses too, e.g. not "books" or "tobacco".
+    from nii.describe import classify_description
+
+    for text in (*VAGUE_TERMS, *VAGUE_NAMING.values()):
+        assert classify_description(text).vague, text
