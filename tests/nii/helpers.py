@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydicom.uid import generate_uid
@@ -43,3 +45,25 @@ def make_scan(
         ooi_id_type="BARCODE",
         ooi_id_authority="UPU S10",
     )
+
+
+def write_toolkit_dx(toolkit: Any, pixels: np.ndarray, path: Path) -> Path:
+    """Writes ``pixels`` (uint16 [rows, cols]) as a single-energy DICOS DX with the Stratovan toolkit (module
+    ``pyDICOS``, passed in by tests that import it or skip), in its default transfer syntax (JPEG Lossless SV1)."""
+    dx = toolkit.DX(
+        toolkit.CT.OBJECT_OF_INSPECTION_TYPE.enumTypeBaggage,
+        toolkit.DX.PRESENTATION_INTENT_TYPE.enumProcessing,
+        toolkit.DX.PIXEL_DATA_CHARACTERISTICS.enumOriginal,
+        toolkit.CT.PHOTOMETRIC_INTERPRETATION.enumMonochrome2,
+    )
+    data = dx.GetXRayData()
+    data.Allocate(toolkit.Volume.IMAGE_DATA_TYPE.enumUnsigned16Bit, pixels.shape[1], pixels.shape[0])
+    np.array(data.GetUnsigned16(), copy=False)[:] = pixels
+    dx.SetKVP(160.0)
+    dx.SetImageOrientation(toolkit.Vector3Dfloat(1, 0, 0), toolkit.Vector3Dfloat(0, 1, 0))
+    dx.SetImagePosition(toolkit.Point3Dfloat(0, 0, 1))
+    dx.SetXRayTubeCurrent(2.5)
+    log = toolkit.ErrorLog()
+    if not dx.Write(toolkit.Filename(str(path)), log):
+        raise AssertionError(log.GetErrorLog().Get())
+    return path

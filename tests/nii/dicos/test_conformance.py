@@ -7,7 +7,6 @@ here, at test time; nothing binary is committed. Skipped where ``pydicos`` canno
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,8 @@ from pydicom.uid import JPEGLosslessSV1, RLELossless
 from nii.detection import Detection
 from nii.dicos import ensure_dicos_dictionary, read_tdr, write_dx, write_tdr
 from nii.dicos.encoding import pixels_to_attenuation
-from tests.nii.helpers import make_scan
+from nii.io import read_scans
+from tests.nii.helpers import make_scan, write_toolkit_dx
 
 pytestmark = pytest.mark.conformance
 pytest.importorskip("pydicos", reason="the Stratovan DICOS toolkit (pip install pydicos) is not installed here")
@@ -91,22 +91,7 @@ def toolkit_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     rng = np.random.default_rng(7)
     pixels = rng.integers(1, 65536, size=(40, 56), dtype=np.uint16)
     pixels[:, :4] = 65535
-    dx = pd.DX(
-        pd.CT.OBJECT_OF_INSPECTION_TYPE.enumTypeBaggage,
-        pd.DX.PRESENTATION_INTENT_TYPE.enumProcessing,
-        pd.DX.PIXEL_DATA_CHARACTERISTICS.enumOriginal,
-        pd.CT.PHOTOMETRIC_INTERPRETATION.enumMonochrome2,
-    )
-    data = dx.GetXRayData()
-    data.Allocate(pd.Volume.IMAGE_DATA_TYPE.enumUnsigned16Bit, pixels.shape[1], pixels.shape[0])
-    np.array(data.GetUnsigned16(), copy=False)[:] = pixels
-    dx.SetKVP(160.0)
-    dx.SetImageOrientation(pd.Vector3Dfloat(1, 0, 0), pd.Vector3Dfloat(0, 1, 0))
-    dx.SetImagePosition(pd.Point3Dfloat(0, 0, 1))
-    dx.SetXRayTubeCurrent(2.5)
-    log = pd.ErrorLog()
-    dx_path = folder / "toolkit_dx.dcs"
-    assert dx.Write(pd.Filename(str(dx_path)), log), log.GetErrorLog().Get()
+    dx_path = write_toolkit_dx(pd, pixels, folder / "toolkit_dx.dcs")
 
     tdr = pd.TDR()
     tdr.SetOOIID(pd.DcsLongString("TK0001"))
@@ -144,10 +129,6 @@ def test_we_read_toolkit_dx(toolkit_files: dict[str, Any]) -> None:
     np.testing.assert_array_equal(ds.pixel_array, pixels)  # decoded by pylibjpeg-libjpeg
     assert (ds.PixelIntensityRelationship, int(ds.BitsStored)) == ("LIN", 16)
     expected = pixels_to_attenuation(pixels)
-    if importlib.util.find_spec("nii.io") is None:
-        pytest.skip("nii.io (the project's scan reader) is not there yet; pixels checked with pydicom only")
-    from nii.io import read_scans
-
     (scan,) = read_scans([path])
     (view,) = scan.views
     assert not view.dual_energy and view.pixel_spacing_mm is not None  # the toolkit writes no spacing: default

@@ -19,6 +19,7 @@ from nii.dicos import sop
 from nii.errors import InvalidScanError, ValidationMode
 from nii.io import read_instance, read_scans
 from nii.io.conformance import pydicom_checks_off, uid_problem, value_problem
+from tests.nii.helpers import write_toolkit_dx
 from tests.nii.io.helpers import hand_dataset, to_bytes, write
 
 PIXELS = np.full((6, 5), 30000, dtype=np.uint16)
@@ -214,22 +215,7 @@ def test_toolkit_written_dx_reads_with_one_line(
     """The Stratovan toolkit's own file (its UIDs have leading zeros), where the toolkit is installed."""
     toolkit: Any = pytest.importorskip("pyDICOS", reason="the Stratovan DICOS toolkit (pydicos) is not installed")
     px = np.random.default_rng(1).integers(20000, 65535, size=(30, 40)).astype(np.uint16)
-    dx = toolkit.DX(
-        toolkit.CT.OBJECT_OF_INSPECTION_TYPE.enumTypeBaggage,
-        toolkit.DX.PRESENTATION_INTENT_TYPE.enumProcessing,
-        toolkit.DX.PIXEL_DATA_CHARACTERISTICS.enumOriginal,
-        toolkit.CT.PHOTOMETRIC_INTERPRETATION.enumMonochrome2,
-    )
-    data = dx.GetXRayData()
-    data.Allocate(toolkit.Volume.IMAGE_DATA_TYPE.enumUnsigned16Bit, px.shape[1], px.shape[0])
-    np.array(data.GetUnsigned16(), copy=False)[:] = px
-    dx.SetKVP(160.0)
-    dx.SetImageOrientation(toolkit.Vector3Dfloat(1, 0, 0), toolkit.Vector3Dfloat(0, 1, 0))
-    dx.SetImagePosition(toolkit.Point3Dfloat(0, 0, 1))
-    dx.SetXRayTubeCurrent(2.5)
-    path = tmp_path / "tk.dcs"
-    log = toolkit.ErrorLog()
-    assert dx.Write(toolkit.Filename(str(path)), log), log.GetErrorLog().Get()
+    path = write_toolkit_dx(toolkit, px, tmp_path / "tk.dcs")
     caplog.set_level(logging.WARNING)
     (scan,) = read_scans([path])
     lines = _nii_warnings(caplog)
