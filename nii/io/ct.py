@@ -174,21 +174,18 @@ def read_ct(src: Source, ctx: ReadContext, *, source_format: str, dicos: bool) -
             between = float(np.median(steps))
     if between is not None and not (math.isfinite(between) and between > 0):
         between = None
+    ids = dicom.identity(ds, ctx)
     return Instance(
+        **ids,
         source=ctx.name,
         source_format=source_format,
         kind="ct",
         image=mu,
         energy="intensity",
-        study_uid=dicom.uid(ds, "StudyInstanceUID", ctx),
-        series_uid=dicom.uid(ds, "SeriesInstanceUID", ctx, required=False),
-        sop_uid=dicom.uid(ds, "SOPInstanceUID", ctx),
-        sop_class_uid=dicom.uid(ds, "SOPClassUID", ctx),
         header=head,
         pixel_spacing_mm=spacing,
         spacing_source=spacing_source,
-        instance_number=dicom.integer(ds, "InstanceNumber", ctx),
-        view_keys={"SeriesInstanceUID": dicom.uid(ds, "SeriesInstanceUID", ctx, required=False)},
+        view_keys={"SeriesInstanceUID": ids["series_uid"]},
         geometry=SliceGeometry(position=positions[0] if positions else None, spacing_mm=between),
         warnings=ctx.warnings,
         nbytes=len(src.data),

@@ -18,7 +18,7 @@ import io
 import math
 import struct
 import zlib
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 from pydicom import dcmread
@@ -233,6 +233,28 @@ def uid(ds: Dataset, keyword: str, ctx: ReadContext, *, required: bool = True) -
             raise ctx.invalid(f"missing {keyword}")
         return ""
     return value
+
+
+class Identity(TypedDict):
+    """The attributes that identify an instance (keyword arguments of nii.io.base.Instance)."""
+
+    study_uid: str
+    series_uid: str
+    sop_uid: str
+    sop_class_uid: str
+    instance_number: int | None
+
+
+def identity(ds: Dataset, ctx: ReadContext) -> Identity:
+    """Study (Scan), Series, SOP Instance and SOP Class UIDs and InstanceNumber of one instance; Study, SOP
+    Instance and SOP Class UIDs are required, the series UID is "" when absent."""
+    return Identity(
+        study_uid=uid(ds, "StudyInstanceUID", ctx),
+        series_uid=uid(ds, "SeriesInstanceUID", ctx, required=False),
+        sop_uid=uid(ds, "SOPInstanceUID", ctx),
+        sop_class_uid=uid(ds, "SOPClassUID", ctx),
+        instance_number=integer(ds, "InstanceNumber", ctx),
+    )
 
 
 def _datetime(ds: Dataset, ctx: ReadContext) -> dt.datetime | None:

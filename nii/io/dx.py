@@ -98,20 +98,17 @@ def read_projection(src: Source, ctx: ReadContext, *, source_format: str, dicos:
         image = to_attenuation(frame, pixel_transform(ds, ctx, dicos=dicos, dx_class=dx_class))
     head = dicom.header(ds, ctx)
     spacing, spacing_source = dicom.pixel_spacing(ds, ctx, head.machine_id)
+    ids = dicom.identity(ds, ctx)
     return Instance(
+        **ids,
         source=ctx.name,
         source_format=source_format,
         kind="projection",
         image=image,
         energy=energy,
-        study_uid=dicom.uid(ds, "StudyInstanceUID", ctx),
-        series_uid=dicom.uid(ds, "SeriesInstanceUID", ctx, required=False),
-        sop_uid=dicom.uid(ds, "SOPInstanceUID", ctx),
-        sop_class_uid=dicom.uid(ds, "SOPClassUID", ctx),
         header=head,
         pixel_spacing_mm=spacing,
         spacing_source=spacing_source,
-        instance_number=dicom.integer(ds, "InstanceNumber", ctx),
         view_keys=view_keys(ds, ctx, image.shape),
         warnings=ctx.warnings,
         nbytes=len(src.data),
