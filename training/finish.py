@@ -23,7 +23,7 @@ def finish(run: Run) -> Path:
     """Writes model.pt and the report into the run folder; returns model.pt's path."""
     out = run.out
     best = out / "best.pt" if (out / "best.pt").is_file() else out / "last.pt"
-    run.model.load_state_dict(load_checkpoint(best).state_dict)
+    run.eval_model.load_state_dict(load_checkpoint(best).state_dict)  # the averaged weights when EMA is on
     metrics, dets = run.validate()
     cats = run.categories
     gt = cached_gt(run.val_views, cats)
@@ -53,10 +53,10 @@ def finish(run: Run) -> Path:
 def choose_backend(run: Run) -> dict[str, Any]:
     """Times eager / TorchScript / ONNX Runtime on validation-sized inputs on this machine and picks the fastest
     faithful one (outputs within 1e-3 of eager) for ``extra['inference_backend']``; the timings are kept."""
-    if not run.model.exportable:
+    if not run.eval_model.exportable:
         return {"inference_backend": "eager"}
     sizes = sorted({tuple(run.val_ds[i][0].shape[1:]) for i in range(min(4, len(run.val_ds)))})
-    timing = measure_backends(run.model, [(int(h), int(w)) for h, w in sizes], repeats=10)
+    timing = measure_backends(run.eval_model, [(int(h), int(w)) for h, w in sizes], repeats=10)
     faithful = {k: v for k, v in timing.items() if v["max_abs_diff"] < 1e-3}
     best = min(faithful, key=lambda k: faithful[k]["median_ms"]) if faithful else "eager"
     log.info("inference backends (median ms): %s -> %s", {k: round(v["median_ms"], 1) for k, v in timing.items()}, best)

@@ -1,5 +1,6 @@
 """The plain training loop: seeded, resumable, checkpoint every epoch, early stopping, non-finite-loss guard,
-AMP and DDP on CUDA only (guarded: a CPU run never touches them).
+AMP and DDP on CUDA (guarded: a CPU run never touches them), bfloat16 autocast on CPUs that have it, and an
+exponential moving average of the weights (training.ema) that validation and checkpoints use.
 
 A run folder holds: ``config.yaml`` (resolved), ``results.csv``, ``epoch_NNN.pt``, ``last.pt``, ``best.pt``,
 ``state.pt`` (optimizer / scheduler / RNG, for ``--resume``) and the report (training/report.py).
@@ -40,6 +41,7 @@ from training.data import (
     dataset_hash,
     split_by_parcel,
 )
+from training.ema import ModelEMA
 from training.evaluate import cached_gt, predict_dataset, summarise
 from training.threads import ThreadTuner
 
@@ -87,12 +89,21 @@ class Run:
         self.device = torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
         self.main = not self.distributed or torch.distributed.get_rank() == 0
         self.amp = cfg.train.amp and self.device.type == "cuda"
+        self.autocast_dtype: torch.dtype | None = torch.float16 if self.amp else None
+        if cfg.train.bf16_cpu and self.device.type == "cpu":
+            if torch.ops.mkldnn._is_mkldnn_bf16_supported():
+                self.autocast_dtype = torch.bfloat16
+            else:
+                log.warning("bf16_cpu: this CPU has no native bfloat16; training in float32")
         torch.manual_seed(cfg.train.seed)
         self.categories = load_taxonomy().names
         self._prepare_data()
         self.model: DetectorModel = build_model(
             cfg.model.arch, num_classes=len(self.categories), **cfg.model.config
         ).to(self.device)
+        if cfg.model.init_from:
+            self._init_from(Path(cfg.model.init_from))
+        self.ema = ModelEMA(self.model, cfg.train.ema_decay) if cfg.train.ema_decay else None
         self.net: torch.nn.Module = self.model
         if self.distributed:
             self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=[self.device.index])
@@ -157,9 +168,27 @@ class Run:
             v.image_id += id_offset
         return views
 
+    @property
+    def eval_model(self) -> DetectorModel:
+        """The weights that are validated and saved: the moving average when there is one."""
+        return self.ema.module if self.ema is not None else self.model  # type: ignore[return-value]
+
+    def _init_from(self, path: Path) -> None:
+        ck = load_checkpoint(path)
+        if ck.arch != self.cfg.model.arch or list(ck.categories) != list(self.categories):
+            raise TrainingError(
+                f"init_from {path}: architecture {ck.arch!r} with {len(ck.categories)} categories does not match "
+                f"this recipe's {self.cfg.model.arch!r} with {len(self.categories)}"
+            )
+        try:
+            self.model.load_state_dict(ck.state_dict)
+        except RuntimeError as exc:
+            raise TrainingError(f"init_from {path}: weights do not fit the recipe's model config: {exc}") from exc
+        log.info("initialised from %s", path)
+
     def checkpoint(self, metrics: dict[str, Any], thresholds: dict[str, float] | None = None) -> Checkpoint:
         return from_model(
-            self.model,
+            self.eval_model,
             arch=self.cfg.model.arch,
             arch_config=dict(self.cfg.model.config, num_classes=len(self.categories)),
             categories=list(self.categories),
@@ -176,8 +205,14 @@ class Run:
         last, state = self.out / "last.pt", self.out / "state.pt"
         if not (last.is_file() and state.is_file()):
             raise TrainingError(f"cannot resume: {self.out} has no last.pt / state.pt")
-        self.model.load_state_dict(load_checkpoint(last).state_dict)
         st = torch.load(state, map_location="cpu", weights_only=False)
+        # last.pt holds the averaged weights when EMA is on; the raw ones are in state.pt
+        self.model.load_state_dict(st.get("model") or load_checkpoint(last).state_dict)
+        if self.ema is not None:
+            if st.get("ema"):
+                self.ema.load_state_dict(st["ema"])
+            else:
+                self.ema = ModelEMA(self.model, self.ema.decay)
         self.opt.load_state_dict(st["optimizer"])
         self.epoch, self.iteration, self.best, self.stale = st["epoch"], st["iteration"], st["best"], st["stale"]
         self.rows = st["rows"]
@@ -192,6 +227,8 @@ class Run:
         torch.save(
             {
                 "optimizer": self.opt.state_dict(),
+                "model": self.model.state_dict(),
+                "ema": self.ema.state_dict() if self.ema is not None else None,
                 "epoch": self.epoch,
                 "iteration": self.iteration,
                 "best": self.best,
@@ -247,7 +284,9 @@ class Run:
                 group["lr"] = _lr_at(self.iteration, total_iters, self.cfg)
             images = images.to(self.device, non_blocking=True)
             targets = [{k: v.to(self.device) for k, v in tg.items()} for tg in targets]
-            with torch.autocast(self.device.type, dtype=torch.float16, enabled=self.amp):
+            with torch.autocast(
+                self.device.type, dtype=self.autocast_dtype or torch.float32, enabled=self.autocast_dtype is not None
+            ):
                 losses = self.net(images, targets)
             loss = sum(losses.values())
             if not isinstance(loss, torch.Tensor) or not torch.isfinite(loss):
@@ -267,6 +306,8 @@ class Run:
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), t.grad_clip)
             self.scaler.step(self.opt)
             self.scaler.update()
+            if self.ema is not None:
+                self.ema.update(self.model)
             self.iteration += 1
             n += 1
             if self.tuner is not None:
@@ -282,7 +323,7 @@ class Run:
 
     def validate(self, thresholds: dict[str, float] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         e = self.cfg.eval
-        dets = predict_dataset(self.model, self.val_ds, batch_size=8, progress=self.progress)
+        dets = predict_dataset(self.eval_model, self.val_ds, batch_size=8, progress=self.progress)
         gt = cached_gt(self.val_views, self.categories)
         return summarise(
             gt,

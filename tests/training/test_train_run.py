@@ -192,3 +192,48 @@ def test_non_finite_loss_stops_training(
     with pytest.raises(TrainingError, match="non-finite"):
         run.fit()
     assert not (tmp_path / "run" / "last.pt").exists()
+
+
+def test_ema_and_bf16_run_saves_the_average_and_resumes_the_raw_weights(
+    synth_dir: Callable[[str, int, int], Path], tmp_path: Path
+) -> None:
+    import torch
+
+    train, val = synth_dir("train", 8, 31), synth_dir("val", 3, 32)
+    cfg = _cfg(train, val, tmp_path / "cache", 1)
+    cfg["train"] = {**cfg["train"], "ema_decay": 0.9, "bf16_cpu": True}  # type: ignore[dict-item]
+    out = tmp_path / "run"
+    run = Run(parse_config(cfg), out, progress=False)
+    assert run.ema is not None and run.eval_model is run.ema.module
+    run.fit()
+    assert run.ema.updates == run.iteration > 0
+    last = load_checkpoint(out / "last.pt").state_dict
+    avg, raw = run.ema.module.state_dict(), run.model.state_dict()
+    name = next(n for n, _ in run.model.named_parameters())
+    assert torch.equal(last[name], avg[name]) and not torch.equal(avg[name], raw[name])
+    cfg2 = {**cfg, "train": {**cfg["train"], "epochs": 2}}  # type: ignore[dict-item]
+    resumed = Run(parse_config(cfg2), out, resume=True, progress=False)
+    assert torch.equal(resumed.model.state_dict()[name], raw[name])
+    assert resumed.ema is not None and resumed.ema.updates == run.ema.updates
+    assert torch.equal(resumed.ema.module.state_dict()[name], avg[name])
+
+
+def test_init_from_starts_at_a_checkpoint_and_refuses_a_foreign_one(
+    synth_dir: Callable[[str, int, int], Path], tmp_path: Path
+) -> None:
+    import torch
+
+    from training.loop import TrainingError
+
+    train, val = synth_dir("train", 6, 33), synth_dir("val", 3, 34)
+    first = Run(parse_config(_cfg(train, val, tmp_path / "cache", 1)), tmp_path / "a", progress=False)
+    first.fit()
+    cfg = _cfg(train, val, tmp_path / "cache", 1)
+    cfg["model"] = {**cfg["model"], "init_from": str(tmp_path / "a" / "last.pt")}  # type: ignore[dict-item]
+    second = Run(parse_config(cfg), tmp_path / "b", progress=False)
+    for k, v in first.model.state_dict().items():
+        assert torch.equal(second.model.state_dict()[k], v), k
+    start = str(tmp_path / "a" / "last.pt")
+    cfg["model"] = {"arch": "nii_det", "config": {**TINY_MODEL, "head_channels": 8}, "init_from": start}
+    with pytest.raises(TrainingError, match="do not fit"):
+        Run(parse_config(cfg), tmp_path / "c", progress=False)
