@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from nii.errors import ConfigError
+
 Sub = argparse._SubParsersAction
 log = logging.getLogger(__name__)
 
@@ -23,7 +25,37 @@ def register(sub: Sub) -> None:
     p.add_argument("--out", help="run folder (default runs/<name>)")
     p.add_argument("--resume", action="store_true", help="continue from <out>/last.pt and state.pt")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (for log files)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a recipe field, e.g. --set train.max_minutes=20 --set train.crop=[256,256] (YAML values)",
+    )
     p.set_defaults(func=_train)
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """``a.b=v`` strings -> nested dict {a: {b: v}} with v parsed as YAML; ConfigError for a malformed item."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        parts = key.strip().split(".")
+        if not sep or not all(parts):
+            raise ConfigError(f"--set {item!r}: expected KEY=VALUE with a dotted key, e.g. train.epochs=5")
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"--set {item!r}: the value is not valid YAML: {exc}") from exc
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"--set {item!r}: {part!r} is set both as a value and as a section")
+        node[parts[-1]] = value
+    return out
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -31,7 +63,7 @@ def _train(args: argparse.Namespace) -> int:
     from training.finish import finish
     from training.loop import Run
 
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, parse_overrides(args.set))
     out = Path(args.out or f"runs/{cfg.name}")
     run = Run(cfg, out, resume=args.resume, progress=not args.no_progress)
     run.fit()
