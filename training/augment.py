@@ -6,6 +6,11 @@ jitter (pixel spacing and object size vary), crop and pad with air (0 attenuatio
 nii.physics.noise) and a gain in the log domain (thicker / denser objects scale the attenuation of both energies
 alike, which keeps the low/high ratio, i.e. the material, unchanged). Never hue, colour or contrast jitter: the
 pixel values are physical quantities and the ratio between the energies is the material signal.
+
+Robustness to other scanners and exports (opt-in per recipe): a detector blur (the point-spread function of another
+scanner, applied to transmission, where it physically acts), 8-bit encoding (a workstation's PNG/JPEG export read
+back by :mod:`nii.io.image`: transmission quantised to 256 levels, so dense regions saturate) and a wider gain
+(display gamma on transmission, I**g, is a gain on attenuation).
 """
 
 from __future__ import annotations
@@ -55,6 +60,37 @@ class QuantumNoise(A.ImageOnlyTransform):
         return out.astype(np.float32)
 
 
+class DetectorBlur(A.ImageOnlyTransform):
+    """Gaussian point-spread function with sigma (pixels at the model's mm/pixel) uniform in ``sigma``, applied to
+    the transmission exp(-a) of each energy (blur mixes photons, not attenuations)."""
+
+    def __init__(self, sigma: tuple[float, float] = (0.3, 1.2), p: float = 0.3):
+        super().__init__(p=p)
+        self.sigma = sigma
+
+    def get_params(self) -> dict[str, Any]:
+        return {"s": float(self.random_generator.uniform(*self.sigma))}
+
+    def apply(self, img: np.ndarray, s: float = 0.5, **params: Any) -> np.ndarray:
+        air = img <= 0
+        trans = cv2.GaussianBlur(np.exp(-img), (0, 0), s, borderType=cv2.BORDER_REPLICATE)
+        out = -np.log(np.clip(trans, 1e-6, 1.0))
+        out[air & (out < 1e-3)] = 0  # padded air stays exact air
+        return out.astype(np.float32)
+
+
+class EightBitExport(A.ImageOnlyTransform):
+    """What an 8-bit export does to a view, read back as nii.io.image reads it: v = round(255 exp(-a)),
+    a' = -ln((v + 1) / 256). Both energies alike (a dual-energy workstation exporting two images)."""
+
+    def __init__(self, p: float = 0.2):
+        super().__init__(p=p)
+
+    def apply(self, img: np.ndarray, **params: Any) -> np.ndarray:
+        v = np.rint(255.0 * np.exp(-img))
+        return (-np.log((v + 1.0) / 256.0)).astype(np.float32)
+
+
 def build_augment(
     size: tuple[int, int],
     *,
@@ -63,9 +99,13 @@ def build_augment(
     min_visibility: float = 0.35,
     noise_p: float = 0.5,
     gain_p: float = 0.5,
+    gain: tuple[float, float] = (0.9, 1.1),
+    blur_p: float = 0.0,
+    export8_p: float = 0.0,
 ) -> A.Compose:
     """Training pipeline producing [size[0], size[1], 2] crops: flips, rot90, scale jitter +-``scale``, pad with
-    air, random crop (boxes less than ``min_visibility`` inside are dropped), gain, noise."""
+    air, random crop (boxes less than ``min_visibility`` inside are dropped), gain, detector blur, noise, 8-bit
+    export (the last three as the scanner would: blur before quantum noise, export last)."""
     h, w = size
     return A.Compose(
         [
@@ -75,8 +115,10 @@ def build_augment(
             A.RandomScale(scale_limit=(-scale, scale), interpolation=cv2.INTER_LINEAR, p=0.7),
             A.PadIfNeeded(min_height=h, min_width=w, position="random", border_mode=cv2.BORDER_CONSTANT, fill=0),
             A.RandomCrop(height=h, width=w),
-            LogGain(p=gain_p),
+            LogGain(gain=gain, p=gain_p),
+            DetectorBlur(p=blur_p),
             QuantumNoise(p=noise_p),
+            EightBitExport(p=export8_p),
         ],
         bbox_params=A.BboxParams(
             format="pascal_voc", label_fields=["labels"], min_visibility=min_visibility, clip=True, min_area=4.0

@@ -46,6 +46,12 @@ class TrainSection(_Frozen):
     """Repeat-factor sampling of rare categories (training.data.RepeatFactorSampler); None: plain shuffling."""
     noise_p: float = Field(0.5, ge=0, le=1)
     gain_p: float = Field(0.5, ge=0, le=1)
+    gain: tuple[float, float] = (0.9, 1.1)
+    """Range of the gain on both energies' attenuation (thickness, display gamma); the ratio is kept."""
+    blur_p: float = Field(0.0, ge=0, le=1)
+    """Probability of a detector blur (another scanner's point-spread function)."""
+    export8_p: float = Field(0.0, ge=0, le=1)
+    """Probability of an 8-bit export round trip (PNG/JPEG from a workstation)."""
     workers: int = Field(1, ge=0)
     threads: int = Field(2, ge=1)
     adaptive_threads: bool = True

@@ -152,7 +152,14 @@ class Run:
         }
         t = cfg.train
         aug = build_augment(
-            (t.crop[0], t.crop[1]), seed=t.seed, scale=t.scale_jitter, noise_p=t.noise_p, gain_p=t.gain_p
+            (t.crop[0], t.crop[1]),
+            seed=t.seed,
+            scale=t.scale_jitter,
+            noise_p=t.noise_p,
+            gain_p=t.gain_p,
+            gain=t.gain,
+            blur_p=t.blur_p,
+            export8_p=t.export8_p,
         )
         self.train_ds = DetectionDataset(
             self.train_cache, self.train_views, self.spec, augment=aug, single_energy_p=t.single_energy_p, seed=t.seed

@@ -35,3 +35,27 @@ def test_gain_keeps_the_material_ratio_and_noise_is_physical() -> None:
     assert np.all(noisy[0:10, 0:10] == 0)  # air stays air
     obj = noisy[30:50, 40:100]
     assert abs(float(obj[..., 0].mean()) - 1.0) < 0.02 and obj[..., 1].std() > obj[..., 0].std()  # denser = noisier
+
+
+def test_detector_blur_spreads_edges_keeps_air_and_flat_regions() -> None:
+    from training.augment import DetectorBlur
+
+    img, _, _ = _image()
+    out = DetectorBlur(sigma=(1.0, 1.0), p=1.0)(image=img)["image"]
+    assert np.all(out[0:10, 0:10] == 0)  # far from the object: exact air
+    np.testing.assert_allclose(out[40, 70], img[40, 70], atol=1e-5)  # inside, away from edges: unchanged
+    assert 0.05 < out[29, 70, 0] < 0.95  # the edge is spread over the neighbouring row
+    assert out[40, 70, 1] > out[40, 70, 0]  # the material ratio survives
+
+
+def test_eight_bit_export_matches_the_image_reader() -> None:
+    from nii.io.pixels import brightness_to_attenuation
+    from training.augment import EightBitExport
+
+    img, _, _ = _image()
+    img[60:70, 40:60] = 9.0  # beyond an 8-bit export's range: saturates
+    out = EightBitExport(p=1.0)(image=img)["image"]
+    v = np.rint(255.0 * np.exp(-img))
+    np.testing.assert_allclose(out, brightness_to_attenuation(v, 255.0), atol=1e-5)
+    assert out[65, 50, 0] == out[65, 50, 1] and out[65, 50, 0] < 6.0
+    assert len(np.unique(out[..., 0])) <= 256
