@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Produces the shipped detector on this machine (2 CPU cores), resumable step by step:
-#   1. simulator data: two training shards + validation + a test set whose seed is never used for training
+#   1. simulator data: four training shards + validation + a test set whose seed is never used for training
 #   2. nii train (configs/train/nii_det.yaml) -> runs/nii_det (resumes from last.pt when re-run)
 #   3. nii evaluate on the test set (metrics recorded in the checkpoint), nii bench detect vs frcnn_mbv3
 #   4. copies model.pt + model card to models/weights/ (committing them is left to a person)
@@ -21,8 +21,8 @@ synth() {  # parcels seed out
 }
 
 echo "[$(date -u +%FT%TZ)] data"
-(synth 1200 101 "$D/train_a"; synth 250 202 "$D/val") &
-(synth 1200 102 "$D/train_b"; synth 400 303 "$D/test") &
+(synth 1200 101 "$D/train_a"; synth 1000 103 "$D/train_103"; synth 250 202 "$D/val") &
+(synth 1200 102 "$D/train_b"; synth 1000 104 "$D/train_104"; synth 400 303 "$D/test") &
 wait
 
 echo "[$(date -u +%FT%TZ)] train"
