@@ -87,7 +87,7 @@ class EightBitExport(A.ImageOnlyTransform):
         super().__init__(p=p)
 
     def apply(self, img: np.ndarray, **params: Any) -> np.ndarray:
-        v = np.rint(255.0 * np.exp(-img))
+        v = np.clip(np.rint(255.0 * np.exp(-img)), 0, 255)  # air noise above full scale saturates white
         return (-np.log((v + 1.0) / 256.0)).astype(np.float32)
 
 

@@ -98,9 +98,18 @@ def register_evaluate(sub: Sub) -> None:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for log files)")
     p.add_argument(
+        "--stress",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="turn each scan into what another scanner or export gives before detecting, in order "
+        "(single_energy, export8, no_spacing, blur, low_dose; see training/stress.py)",
+    )
+    p.add_argument(
         "--record",
         action="store_true",
-        help="store these metrics in the checkpoint (metrics['test']) and rewrite its model card",
+        help="store these metrics in the checkpoint (metrics['test'], or metrics['stress'][NAMES] with --stress) "
+        "and rewrite its model card",
     )
     p.set_defaults(func=_evaluate)
 
@@ -111,7 +120,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     from training.config import PROHIBITED_TARGET_PD
     from training.evaluate import scan_predictions, summarise
     from training.report import ap_table, model_card, plot_pr, write_confusion
+    from training.stress import compose
 
+    stress = compose(args.stress)
+    if stress is not None and args.calibrate:
+        raise ConfigError("--calibrate chooses the operating thresholds: not on stressed scans (drop --stress)")
     path = resolve_model_path(args.model)
     ckpt = load_checkpoint(path)
     target = dict(PROHIBITED_TARGET_PD)
@@ -119,13 +132,15 @@ def _evaluate(args: argparse.Namespace) -> int:
         name, _, value = item.partition("=")
         target[name] = float(value)
     det = TorchDetector(ckpt, backend=args.backend)
-    gt, dets = scan_predictions(det, Path(args.data), limit=args.limit, progress=not args.no_progress)
+    gt, dets = scan_predictions(det, Path(args.data), limit=args.limit, progress=not args.no_progress, transform=stress)
     group = [c for c in PROHIBITED_TARGET_PD if c in ckpt.categories]
     cats = ckpt.categories
     thresholds = None if args.calibrate else {c: ckpt.threshold(c) for c in cats}
     m = summarise(gt, dets, cats, group=group, target_pd=target, default_threshold=0.3, thresholds=thresholds)
     m["model"] = {"path": str(path), "arch": ckpt.arch, "version": ckpt.version, "backend": det.backend}
     m["data"] = str(args.data)
+    if args.stress:
+        m["stress"] = list(args.stress)
     _print_summary(m, cats)
     if args.out:
         out = Path(args.out)
@@ -140,7 +155,13 @@ def _evaluate(args: argparse.Namespace) -> int:
         ckpt.thresholds = dict(m["thresholds"])
         ckpt.metrics = {**ckpt.metrics, "calibration": brief}
         print(f"thresholds written to {save_checkpoint(ckpt, args.calibrate)}")
-    if args.record:
+    if args.record and args.stress:
+        key = "+".join(args.stress)
+        ckpt.metrics = {**ckpt.metrics, "stress": {**(ckpt.metrics.get("stress") or {}), key: brief}}
+        save_checkpoint(ckpt, path)
+        model_card(ckpt, path.parent, title=f"{ckpt.arch} {ckpt.version}")
+        print(f"metrics recorded in {path}")
+    elif args.record:
         ckpt.metrics = {**ckpt.metrics, "test": brief}
         save_checkpoint(ckpt, path)
         model_card(ckpt, path.parent, title=f"{ckpt.arch} {ckpt.version}")

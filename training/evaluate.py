@@ -8,7 +8,7 @@ simulator's annotations.json in original pixels, so it measures exactly what the
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from models.base import DetectorModel
+from nii.scan import Scan
 from training.data import CachedView, DetectionDataset, collate, load_coco, read_parcels
 from training.metrics import choose_thresholds, coco_map, parcel_scores, parcel_truth, pd_pfa
 
@@ -103,10 +104,16 @@ def summarise(
 
 
 def scan_predictions(
-    detector: Any, data_dir: Path, *, progress: bool = True, limit: int | None = None
+    detector: Any,
+    data_dir: Path,
+    *,
+    progress: bool = True,
+    limit: int | None = None,
+    transform: Callable[[Scan], Scan] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Runs ``detector`` (a models.inference.TorchDetector, all scores kept) over every parcel of a simulator
-    output; returns (the COCO ground truth restricted to those parcels, detections in original pixels)."""
+    output, each scan first passed through ``transform`` (training.stress) if given; returns (the COCO ground
+    truth restricted to those parcels, detections in original pixels)."""
     coco = load_coco(data_dir)
     by_key = {(str(im["ooi_id"]), int(im.get("view", 0))): int(im["id"]) for im in coco["images"]}
     folders = sorted({str(Path(im["file_name"]).parent) for im in coco["images"]})[:limit]
@@ -115,6 +122,8 @@ def scan_predictions(
     seen: set[int] = set()
     for folder in tqdm(folders, desc="evaluate", unit="parcel", disable=not progress):
         scan = read_parcels(data_dir, [folder])[folder]
+        if transform is not None:
+            scan = transform(scan)
         for d in detector.detect_all(scan):
             iid = by_key.get((scan.ooi_id, d.view))
             if iid is None or d.category not in names:

@@ -179,6 +179,21 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
                 f"({pro.get('n_positive')} parcels), Pfa {pro.get('Pfa', float('nan')):.3f} "
                 f"({pro.get('n_negative')} parcels).",
             ]
+    stress = m.get("stress")
+    if isinstance(stress, dict) and stress:
+        base = test.get("mAP50") if isinstance(test, dict) else None
+        lines += [
+            "",
+            "## Stress tests (`nii evaluate --stress NAME`, training/stress.py)",
+            "",
+            "| stress | parcels | mAP50 | mAP50:95 | firearm | knife | prohibited Pd / Pfa |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        if base is not None and isinstance(test, dict):
+            lines.append(_stress_row("none (test set)", test))
+        for name, sm in stress.items():
+            if isinstance(sm, dict) and "mAP50" in sm:
+                lines.append(_stress_row(name, sm))
     if "backend_timing" in ckpt.extra:
         lines += [
             "",
@@ -199,6 +214,21 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
     card_md = out_dir / "MODEL_CARD.md"
     card_md.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return card_md, card_json
+
+
+def _stress_row(name: str, m: dict[str, Any]) -> str:
+    per = m.get("per_category") or {}
+    pro = m.get("prohibited") or {}
+
+    def ap(c: str) -> str:
+        v = (per.get(c) or {}).get("AP50")
+        return f"{v:.3f}" if isinstance(v, (int, float)) else "-"
+
+    pdpfa = f"{pro['Pd']:.3f} / {pro['Pfa']:.3f}" if "Pd" in pro and "Pfa" in pro else "-"
+    return (
+        f"| {name} | {m.get('n_parcels')} | {m['mAP50']:.3f} | {m.get('mAP50_95', float('nan')):.3f} | "
+        f"{ap('firearm')} | {ap('knife')} | {pdpfa} |"
+    )
 
 
 def write_confusion(

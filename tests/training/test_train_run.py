@@ -167,6 +167,13 @@ def test_nii_evaluate_end_to_end(
     assert main(["evaluate", "--model", str(model), "--data", str(val), "--record"]) == 0
     assert load_checkpoint(model).metrics["test"]["n_images"] == 4
     assert (model.parent / "MODEL_CARD.md").is_file()
+    stressed = ["evaluate", "--model", str(model), "--data", str(val), "--stress", "export8", "--stress", "blur"]
+    assert main([*stressed, "--record"]) == 0
+    ck = load_checkpoint(model)
+    assert ck.metrics["stress"]["export8+blur"]["stress"] == ["export8", "blur"] and "test" in ck.metrics
+    assert "| export8+blur | 4 |" in (model.parent / "MODEL_CARD.md").read_text()
+    assert main(["evaluate", "--model", str(model), "--data", str(val), "--stress", "fog"]) == 1
+    assert "unknown stress fog" in capsys.readouterr().err
 
 
 def finish_tiny(train: Path, val: Path, tmp_path: Path) -> Path:
