@@ -204,6 +204,7 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
             )
             + ").",
         ]
+    lines += _how_made(ckpt)
     lines += [
         "",
         "## Limitations",
@@ -214,6 +215,31 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
     card_md = out_dir / "MODEL_CARD.md"
     card_md.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return card_md, card_json
+
+
+def _how_made(ckpt: Checkpoint) -> list[str]:
+    """The recipe and the run, from what the checkpoint recorded (so a rewritten card keeps them)."""
+    tc = ckpt.train_config or {}
+    if not tc:
+        return []
+    t, name = tc.get("train") or {}, tc.get("name", ckpt.arch)
+    keys = ("epochs", "batch_size", "lr", "crop", "max_minutes", "bf16_cpu", "ema_decay", "seed")
+    lines = [
+        "",
+        "## How it was made",
+        "",
+        f"- Recipe `configs/train/{name}.yaml` (resolved copy in the checkpoint's `train_config`): "
+        f"`nii train --config configs/train/{name}.yaml`; "
+        + ", ".join(f"{k} {json.dumps(t[k])}" for k in keys if k in t)
+        + ".",
+        f"- Epochs trained: {ckpt.extra.get('epoch', '?')} (the best on validation mAP50 is the one kept).",
+    ]
+    if name == "nii_det":
+        lines.append(
+            "- Whole pipeline (simulated data from fixed seeds, training, test evaluation, bench): "
+            "`training/ship_nii_det.sh`; the test set's seed is never used for training or thresholds."
+        )
+    return lines
 
 
 def _stress_row(name: str, m: dict[str, Any]) -> str:
