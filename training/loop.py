@@ -74,6 +74,15 @@ def _lr_at(it: int, total: int, cfg: TrainConfig) -> float:
     return base * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, t))))
 
 
+def plan_epochs(done: int, elapsed_s: float, budget_s: float, recent_epoch_s: list[float], cap: int) -> int:
+    """Epochs that fit the wall-clock budget at the median pace of the recent epochs (a shared machine's load
+    changes during a run; the median of three keeps one slow or fast epoch from flipping the plan, and with it
+    the cosine schedule, back and forth), at least ``done`` and at most ``cap``."""
+    pace = float(np.median(recent_epoch_s))
+    fits = done + int(max(0.0, budget_s - elapsed_s) // max(pace, 1e-6))
+    return min(cap, max(done, fits))
+
+
 class Run:
     """One training run of ``cfg`` into ``out`` (see the module docstring)."""
 
@@ -389,9 +398,8 @@ class Run:
             row["epoch_s"] = round(epoch_s, 1)
             self.elapsed += epoch_s
             if t.max_minutes:
-                # the last epoch's pace, since a shared machine's load changes during a run
-                fits = self.epoch + int((t.max_minutes * 60 - self.elapsed) // epoch_s)
-                planned = min(t.epochs, max(self.epoch, fits))
+                recent = [float(r["epoch_s"]) for r in self.rows[-2:] if r.get("epoch_s")] + [epoch_s]
+                planned = plan_epochs(self.epoch, self.elapsed, t.max_minutes * 60, recent, t.epochs)
                 if planned != self.planned:
                     self.planned = planned
                     log.info("time budget %.0f min: planning %d epochs", t.max_minutes, self.planned)

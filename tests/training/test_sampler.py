@@ -19,3 +19,14 @@ def test_rare_categories_are_repeated_and_epochs_differ() -> None:
     first = s.indices()
     s.set_epoch(1)
     assert s.indices() != first and sorted(s.indices()) == sorted(first)
+
+
+def test_plan_epochs_follows_the_median_recent_pace_within_bounds() -> None:
+    from training.loop import plan_epochs
+
+    # 10 epochs done in 1000 s of a 2000 s budget at ~100 s each: 10 more fit
+    assert plan_epochs(10, 1000.0, 2000.0, [100.0, 100.0, 100.0], 40) == 20
+    # one slow epoch among three does not change the plan
+    assert plan_epochs(10, 1000.0, 2000.0, [100.0, 130.0, 100.0], 40) == 20
+    assert plan_epochs(10, 1000.0, 2000.0, [100.0, 100.0, 100.0], 15) == 15  # capped by the recipe's epochs
+    assert plan_epochs(10, 2500.0, 2000.0, [100.0], 40) == 10  # over budget: stop after this epoch
