@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Equal-budget comparison with the frcnn_mbv3 baseline: configs/train/frcnn_mbv3.yaml (same data, input, crops
-# and augmentation as nii_det; ~16 minutes of training on this 2-core CPU), evaluated on the same held-out test set
+# and augmentation as nii_det; ~13 minutes of training on this 2-core CPU), evaluated on the same held-out test set
 # as the shipped nii_det, then the latency bench of both trained detectors on the same scans.
 # nii_det's validation mAP50 after the same minutes is in runs/nii_det/results.csv (epoch_s, summed).
 # Run after training/ship_nii_det.sh:  nohup training/baseline_frcnn.sh > runs/baseline_frcnn.log 2>&1 &
