@@ -21,6 +21,7 @@ import albumentations as A  # noqa: N812
 import cv2
 import numpy as np
 
+from nii.io.pixels import brightness_to_attenuation
 from nii.physics.noise import add_quantum_noise
 
 
@@ -60,6 +61,19 @@ class QuantumNoise(A.ImageOnlyTransform):
         return out.astype(np.float32)
 
 
+def transmission_blur(att: np.ndarray, sigma_x: float, sigma_y: float) -> np.ndarray:
+    """A Gaussian point-spread function (sigmas in pixels) applied where it acts physically, on the transmission
+    exp(-a) of one attenuation image; float32 attenuation back."""
+    trans = cv2.GaussianBlur(np.exp(-att), (0, 0), sigma_x, sigmaY=sigma_y, borderType=cv2.BORDER_REPLICATE)
+    return (-np.log(np.clip(trans, 1e-6, 1.0))).astype(np.float32)
+
+
+def eight_bit_export(att: np.ndarray) -> np.ndarray:
+    """An attenuation image exported as 8-bit grey (v = round(255 exp(-a)), air noise above full scale saturating
+    white) and read back as nii.io.image reads one."""
+    return brightness_to_attenuation(np.clip(np.rint(255.0 * np.exp(-att)), 0, 255), 255.0)
+
+
 class DetectorBlur(A.ImageOnlyTransform):
     """Gaussian point-spread function with sigma (pixels at the model's mm/pixel) uniform in ``sigma``, applied to
     the transmission exp(-a) of each energy (blur mixes photons, not attenuations)."""
@@ -72,11 +86,9 @@ class DetectorBlur(A.ImageOnlyTransform):
         return {"s": float(self.random_generator.uniform(*self.sigma))}
 
     def apply(self, img: np.ndarray, s: float = 0.5, **params: Any) -> np.ndarray:
-        air = img <= 0
-        trans = cv2.GaussianBlur(np.exp(-img), (0, 0), s, borderType=cv2.BORDER_REPLICATE)
-        out = -np.log(np.clip(trans, 1e-6, 1.0))
-        out[air & (out < 1e-3)] = 0  # padded air stays exact air
-        return out.astype(np.float32)
+        out = np.stack([transmission_blur(img[..., c], s, s) for c in range(img.shape[-1])], -1)
+        out[(img <= 0) & (out < 1e-3)] = 0  # padded air stays exact air
+        return out
 
 
 class EightBitExport(A.ImageOnlyTransform):
@@ -87,8 +99,7 @@ class EightBitExport(A.ImageOnlyTransform):
         super().__init__(p=p)
 
     def apply(self, img: np.ndarray, **params: Any) -> np.ndarray:
-        v = np.clip(np.rint(255.0 * np.exp(-img)), 0, 255)  # air noise above full scale saturates white
-        return (-np.log((v + 1.0) / 256.0)).astype(np.float32)
+        return eight_bit_export(img)
 
 
 def build_augment(

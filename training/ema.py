@@ -27,6 +27,7 @@ class ModelEMA:
         for p in self.module.parameters():
             p.requires_grad_(False)
         self.decay, self.ramp, self.updates = decay, ramp, 0
+        self._params = {n for n, _ in self.module.named_parameters()}
 
     def current_decay(self) -> float:
         return self.decay * (1.0 - math.exp(-self.updates / self.ramp))
@@ -38,18 +39,10 @@ class ModelEMA:
         src = model.state_dict()
         for name, avg in self.module.state_dict().items():
             cur = src[name].detach()
-            if avg.dtype.is_floating_point and name in self._param_names:
+            if name in self._params:
                 avg.mul_(d).add_(cur.to(avg.dtype), alpha=1.0 - d)
             else:
                 avg.copy_(cur)
-
-    @property
-    def _param_names(self) -> set[str]:
-        names = getattr(self, "_names", None)
-        if names is None:
-            names = {n for n, _ in self.module.named_parameters()}
-            self._names = names
-        return names
 
     def state_dict(self) -> dict[str, Any]:
         return {"module": self.module.state_dict(), "updates": self.updates, "decay": self.decay, "ramp": self.ramp}

@@ -19,12 +19,12 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-import cv2
 import numpy as np
 
 from nii.errors import ConfigError
 from nii.physics.noise import add_quantum_noise
 from nii.scan import Scan, View
+from training.augment import eight_bit_export, transmission_blur
 
 BLUR_SIGMA_MM = 1.5
 LOW_DOSE_PHOTONS = 3000.0
@@ -43,14 +43,9 @@ def single_energy(scan: Scan) -> Scan:
 
 
 def export8(scan: Scan) -> Scan:
-    def one(v: View) -> View:
-        grey = np.clip(np.rint(255.0 * np.exp(-v.high.astype(np.float64))), 0, 255)
-        return View(
-            energies={"intensity": (-np.log((grey + 1.0) / 256.0)).astype(np.float32)},
-            pixel_spacing_mm=v.pixel_spacing_mm,
-        )
-
-    return _views(scan, one)
+    return _views(
+        scan, lambda v: View(energies={"intensity": eight_bit_export(v.high)}, pixel_spacing_mm=v.pixel_spacing_mm)
+    )
 
 
 def no_spacing(scan: Scan) -> Scan:
@@ -60,12 +55,7 @@ def no_spacing(scan: Scan) -> Scan:
 def blur(scan: Scan) -> Scan:
     def one(v: View) -> View:
         sy, sx = v.pixel_spacing_mm or (1.0, 1.0)
-        out = {}
-        for name, img in v.energies.items():
-            trans = cv2.GaussianBlur(
-                np.exp(-img), (0, 0), BLUR_SIGMA_MM / sx, sigmaY=BLUR_SIGMA_MM / sy, borderType=cv2.BORDER_REPLICATE
-            )
-            out[name] = (-np.log(np.clip(trans, 1e-6, 1.0))).astype(np.float32)
+        out = {k: transmission_blur(img, BLUR_SIGMA_MM / sx, BLUR_SIGMA_MM / sy) for k, img in v.energies.items()}
         return View(energies=out, pixel_spacing_mm=v.pixel_spacing_mm)
 
     return _views(scan, one)
