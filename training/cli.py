@@ -155,14 +155,12 @@ def _evaluate(args: argparse.Namespace) -> int:
         ckpt.thresholds = dict(m["thresholds"])
         ckpt.metrics = {**ckpt.metrics, "calibration": brief}
         print(f"thresholds written to {save_checkpoint(ckpt, args.calibrate)}")
-    if args.record and args.stress:
-        key = "+".join(args.stress)
-        ckpt.metrics = {**ckpt.metrics, "stress": {**(ckpt.metrics.get("stress") or {}), key: brief}}
-        save_checkpoint(ckpt, path)
-        model_card(ckpt, path.parent, title=f"{ckpt.arch} {ckpt.version}")
-        print(f"metrics recorded in {path}")
-    elif args.record:
-        ckpt.metrics = {**ckpt.metrics, "test": brief}
+    if args.record:
+        if args.stress:
+            stressed = {**(ckpt.metrics.get("stress") or {}), "+".join(args.stress): brief}
+            ckpt.metrics = {**ckpt.metrics, "stress": stressed}
+        else:
+            ckpt.metrics = {**ckpt.metrics, "test": brief}
         save_checkpoint(ckpt, path)
         model_card(ckpt, path.parent, title=f"{ckpt.arch} {ckpt.version}")
         print(f"metrics recorded in {path}")
