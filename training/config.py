@@ -52,6 +52,13 @@ class TrainSection(_Frozen):
     """Probability of a detector blur (another scanner's point-spread function)."""
     export8_p: float = Field(0.0, ge=0, le=1)
     """Probability of an 8-bit export round trip (PNG/JPEG from a workstation)."""
+    tip_p: float = Field(0.0, ge=0, le=1)
+    """Probability of threat image projection into a training view (training.tip): extra rare threats."""
+    tip_categories: tuple[str, ...] = ("firearm", "knife", "ammunition", "narcotics_packet")
+    tip_max: int = Field(1, ge=1, le=8)
+    """At most this many threats projected into one view."""
+    tip_bank: int = Field(96, ge=1)
+    """Patches rendered per TIP category (cached next to the training cache)."""
     workers: int = Field(1, ge=0)
     threads: int = Field(2, ge=1)
     adaptive_threads: bool = True

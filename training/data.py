@@ -25,6 +25,7 @@ from tqdm import tqdm
 from models.preprocess import InputSpec, energies_to_channels, pad_channels, view_energies, view_scale
 from nii.errors import ConfigError
 from nii.scan import Scan
+from training.tip import ThreatProjector
 
 log = logging.getLogger(__name__)
 CACHE_VERSION = 1
@@ -196,7 +197,7 @@ class DetectionDataset(Dataset[tuple[torch.Tensor, dict[str, torch.Tensor]]]):
 
     ``augment`` (training/augment.py) gives fixed-size crops; without it a view is padded to a multiple of
     spec.pad_to. ``single_energy_p`` drops a dual-energy view to single energy with that probability, so the
-    model learns both kinds of scanner.
+    model learns both kinds of scanner. ``tip`` (training/tip.py) projects extra threats into a view first.
     """
 
     def __init__(
@@ -208,12 +209,14 @@ class DetectionDataset(Dataset[tuple[torch.Tensor, dict[str, torch.Tensor]]]):
         augment: Any = None,
         single_energy_p: float = 0.0,
         seed: int = 0,
+        tip: ThreatProjector | None = None,
     ) -> None:
         self.cache_dir = Path(cache_dir)
         self.views = list(views)
         self.spec = spec
         self.augment = augment
         self.single_energy_p = single_energy_p
+        self.tip = tip
         self.rng = np.random.default_rng(seed)
 
     def __len__(self) -> int:
@@ -230,6 +233,8 @@ class DetectionDataset(Dataset[tuple[torch.Tensor, dict[str, torch.Tensor]]]):
         ok = (boxes[:, 2] - boxes[:, 0] >= 1) & (boxes[:, 3] - boxes[:, 1] >= 1)
         boxes, labels = boxes[ok], labels[ok]
         dual = v.dual
+        if self.tip is not None:
+            img, boxes, labels = self.tip(img, boxes, labels, dual, self.rng)
         if self.augment is not None:
             out = self.augment(image=img, bboxes=boxes, labels=labels)
             img = out["image"]

@@ -44,6 +44,7 @@ from training.data import (
 from training.ema import ModelEMA
 from training.evaluate import cached_gt, predict_dataset, summarise
 from training.threads import ThreadTuner
+from training.tip import ThreatProjector, load_or_build_bank
 
 log = logging.getLogger(__name__)
 
@@ -170,8 +171,20 @@ class Run:
             blur_p=t.blur_p,
             export8_p=t.export8_p,
         )
+        tip = None
+        if t.tip_p > 0:
+            bank = load_or_build_bank(
+                self.train_cache, self.categories, t.tip_categories, cfg.data.mm_per_px, t.tip_bank, seed=t.seed
+            )
+            tip = ThreatProjector(bank, t.tip_p, t.tip_max)
         self.train_ds = DetectionDataset(
-            self.train_cache, self.train_views, self.spec, augment=aug, single_energy_p=t.single_energy_p, seed=t.seed
+            self.train_cache,
+            self.train_views,
+            self.spec,
+            augment=aug,
+            single_energy_p=t.single_energy_p,
+            seed=t.seed,
+            tip=tip,
         )
         self.val_ds = DetectionDataset(self.val_cache, self.val_views, self.spec)
 

@@ -178,10 +178,7 @@ def project_threat(
         new = img.copy()
         region = new[r0:r1, c0:c1]
         if rng is not None and photons_per_pixel:
-            extra = np.maximum(np.exp(np.minimum(region + add, 20.0)) - np.exp(np.minimum(region, 20.0)), 0.0)
-            region += add + rng.standard_normal(add.shape).astype(np.float32) * np.sqrt(
-                extra / photons_per_pixel
-            ).astype(np.float32)
+            region[...] = _renoised(region, add, photons_per_pixel, rng)
         else:
             region += add
         out[name] = new
@@ -192,6 +189,22 @@ def project_threat(
         raise TIPError(f"the patch's object falls outside the view at {position}")
     box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
     return View(out, view.pixel_spacing_mm, {}, view.index), box, mask
+
+
+def _renoised(region: np.ndarray, add: np.ndarray, n0: float, rng: np.random.Generator) -> np.ndarray:
+    """``region + add`` with the quantum noise that ``add`` brings at ``n0`` photons per pixel: where the extra
+    noise is small, the extra log-domain variance (e^(A+P) - e^A) / N0 is added to the region's own noise; where it
+    is not (the Gaussian approximation fails as counts vanish), the counts are drawn again from Poisson(N0
+    e^-(A+P)), a pixel counting nothing reading ln(2 N0) as in nii.physics.noise."""
+    total = region + add
+    extra = np.maximum(np.exp(np.minimum(total, 30.0)) - np.exp(np.minimum(region, 30.0)), 0.0) / n0
+    sd = np.sqrt(extra).astype(np.float32)
+    small = sd < 0.25
+    out = total + rng.standard_normal(add.shape).astype(np.float32) * np.where(small, sd, 0).astype(np.float32)
+    if not small.all():
+        counts = rng.poisson(n0 * np.exp(-total[~small].astype(np.float64)))
+        out[~small] = np.log(n0) - np.log(np.maximum(counts, 0.5))
+    return out.astype(np.float32)
 
 
 def beam_hardening_error(

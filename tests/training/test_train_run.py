@@ -244,3 +244,25 @@ def test_init_from_starts_at_a_checkpoint_and_refuses_a_foreign_one(
     cfg["model"] = {"arch": "nii_det", "config": {**TINY_MODEL, "head_channels": 8}, "init_from": start}
     with pytest.raises(TrainingError, match="do not fit"):
         Run(parse_config(cfg), tmp_path / "c", progress=False)
+
+
+def test_threat_projection_adds_threats_to_training_views(
+    synth_dir: Callable[[str, int, int], Path], tmp_path: Path
+) -> None:
+    train, val = synth_dir("train", 6, 1), synth_dir("val", 3, 2)
+    cfg = _cfg(train, val, tmp_path / "cache", 1)
+    cfg["train"] = {
+        **cfg["train"],  # type: ignore[dict-item]
+        "tip_p": 1.0,
+        "tip_categories": ["knife"],
+        "tip_bank": 2,
+        "max_iters_per_epoch": 2,
+    }
+    run = Run(parse_config(cfg), tmp_path / "run", progress=False)
+    assert list((tmp_path / "cache").glob("tip_*.npz"))
+    knife = load_taxonomy().names.index("knife")
+    plain = sum(v.labels.count(knife) for v in run.train_views)
+    seen = sum(int((run.train_ds[i][1]["labels"] == knife).sum()) for i in range(len(run.train_views)))
+    assert seen > plain  # every view got one (a few may be cropped away)
+    run.fit()
+    assert (tmp_path / "run" / "last.pt").is_file()

@@ -12,6 +12,7 @@ from datasets.sim.objects import KINDS
 from datasets.sim.raster import Pose, ViewGeometry
 from datasets.sim.render import Placed, render_top
 from datasets.sim.tip import (
+    ThreatPatch,
     TIPError,
     beam_hardening_error,
     object_areal,
@@ -153,3 +154,18 @@ def test_beam_hardening_correction_brings_tip_close_to_direct_simulation() -> No
     err_fixed = np.mean(np.abs(corrected.low[sel] - lo_d[sel]) / lo_d[sel])
     assert err_plain > 0.03
     assert err_fixed < err_plain / 2
+
+
+def test_added_noise_stays_physical_where_the_threat_starves_the_detector() -> None:
+    """Behind a lead-dense threat the counts vanish: the composite reads at most ln(2 N0) (a pixel counting
+    nothing), never a wild Gaussian value far above or below it."""
+    patch = ThreatPatch(
+        {"high": np.full((10, 10), 15.0, np.float32), "low": np.full((10, 10), 18.0, np.float32)},
+        np.ones((10, 10), bool),
+    )
+    base = View({"high": np.full((40, 40), 2.0, np.float32), "low": np.full((40, 40), 3.0, np.float32)}, (1.0, 1.0))
+    out, _, mask = project_threat(base, patch, (5, 5), rng=np.random.default_rng(0), photons_per_pixel=1e4)
+    inside = out.high[mask]
+    assert inside.max() <= np.log(2e4) + 1e-4 and inside.min() > np.log(1e4) - np.log(20)
+    outside = out.high[~mask]
+    assert np.all(outside == 2.0)
