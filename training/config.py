@@ -81,6 +81,9 @@ class TrainSection(_Frozen):
 class EvalSection(_Frozen):
     target_pd: dict[str, float] = Field(default_factory=lambda: dict(PROHIBITED_TARGET_PD))
     default_threshold: float = Field(0.3, gt=0, lt=1)
+    fit_other_thresholds: bool = True
+    """Categories without a target Pd get the threshold of their best parcel-level F1 on validation (else the
+    default): what the cross-check's undeclared / not-found alerts need."""
     group: tuple[str, ...] = ("firearm", "knife", "ammunition", "narcotics_packet")
     sheet_images: int = Field(12, ge=0)
 

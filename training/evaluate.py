@@ -78,15 +78,17 @@ def summarise(
     target_pd: Mapping[str, float],
     default_threshold: float,
     thresholds: Mapping[str, float] | None = None,
+    fit_others: bool = True,
 ) -> dict[str, Any]:
-    """mAP (overall, per category), Pd / Pfa of ``group`` at ``thresholds`` (chosen here for ``target_pd`` when
-    None), and the thresholds used."""
+    """mAP (overall, per category), Pd / Pfa of ``group`` at ``thresholds`` (chosen here when None: for
+    ``target_pd``, and for the best parcel-level F1 in the other categories with ``fit_others``), and the
+    thresholds used."""
     m = coco_map(gt, dets)
     truth, scores = parcel_truth(gt), parcel_scores(gt, dets)
     chosen = (
         dict(thresholds)
         if thresholds is not None
-        else choose_thresholds(truth, scores, categories, target_pd, default=default_threshold)
+        else choose_thresholds(truth, scores, categories, target_pd, default=default_threshold, fit_others=fit_others)
     )
     for c in categories:
         chosen.setdefault(c, default_threshold)

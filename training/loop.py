@@ -362,6 +362,7 @@ class Run:
             target_pd=e.target_pd,
             default_threshold=e.default_threshold,
             thresholds=thresholds,
+            fit_others=e.fit_other_thresholds,
         ), dets
 
     def fit(self) -> Path:

@@ -123,22 +123,40 @@ def choose_thresholds(
     default: float = 0.3,
     floor: float = 0.05,
     ceiling: float = 0.9,
+    fit_others: bool = False,
 ) -> dict[str, float]:
     """Per category, the highest score threshold whose parcel-level Pd for that category reaches its target.
 
-    Categories without a target (or without positive parcels) get ``default``; thresholds stay within
-    [``floor``, ``ceiling``]. Pd of category c: parcels holding c in which a c detection scores >= the threshold.
+    Categories without a target get, with ``fit_others``, the threshold of the best parcel-level F1 (is the
+    category in the parcel?), which is what the cross-check's undeclared / not-found alerts ask of a detection;
+    otherwise, or without positive parcels, ``default``. Thresholds stay within [``floor``, ``ceiling``]. Pd of
+    category c: parcels holding c in which a c detection scores >= the threshold.
     """
     out: dict[str, float] = {}
     for c in categories:
         pos = [scores.get(p, {}).get(c, 0.0) for p, cats in truth.items() if c in cats]
-        if c not in target_pd or not pos:
+        if not pos or (c not in target_pd and not fit_others):
             out[c] = default
+            continue
+        if c not in target_pd:
+            neg = [scores.get(p, {}).get(c, 0.0) for p, cats in truth.items() if c not in cats]
+            out[c] = best_f1_threshold(np.asarray(pos), np.asarray(neg), floor, ceiling)
             continue
         s = np.sort(np.asarray(pos))[::-1]
         k = int(np.ceil(target_pd[c] * len(s))) - 1  # the k-th best positive must pass
         out[c] = float(max(floor, min(ceiling, s[min(k, len(s) - 1)] - 1e-6)))
     return out
+
+
+def best_f1_threshold(pos: np.ndarray, neg: np.ndarray, floor: float, ceiling: float) -> float:
+    """The threshold in [floor, ceiling] with the best F1 of "score >= threshold" over positive and negative
+    scores (ties: the highest); candidates are the scores themselves (just below each) and the bounds."""
+    cands = np.unique(np.clip(np.concatenate([pos, neg]) - 1e-6, floor, ceiling))
+    tp = (pos[None, :] >= cands[:, None]).sum(1)
+    fp = (neg[None, :] >= cands[:, None]).sum(1)
+    f1 = 2 * tp / np.maximum(2 * tp + fp + (len(pos) - tp), 1)
+    best = np.flatnonzero(f1 == f1.max())[-1]
+    return float(cands[best])
 
 
 def confusion_matrix(

@@ -224,22 +224,48 @@ def _how_made(ckpt: Checkpoint) -> list[str]:
         return []
     t, name = tc.get("train") or {}, tc.get("name", ckpt.arch)
     keys = ("epochs", "batch_size", "lr", "crop", "max_minutes", "bf16_cpu", "ema_decay", "seed")
+    recipe = recipe_of(tc)
+    where = (
+        f"Recipe `{recipe}` (resolved copy in the checkpoint's `train_config`): `nii train --config {recipe}`"
+        if recipe
+        else "Recipe: the resolved copy in the checkpoint's `train_config` (no file under configs/train matches it)"
+    )
     lines = [
         "",
         "## How it was made",
         "",
-        f"- Recipe `configs/train/{name}.yaml` (resolved copy in the checkpoint's `train_config`): "
-        f"`nii train --config configs/train/{name}.yaml`; "
-        + ", ".join(f"{k} {json.dumps(t[k])}" for k in keys if k in t)
-        + ".",
+        f"- {where}; " + ", ".join(f"{k} {json.dumps(t[k])}" for k in keys if k in t) + ".",
         f"- Epochs trained: {ckpt.extra.get('epoch', '?')} (the best on validation mAP50 is the one kept).",
     ]
+    init = (tc.get("model") or {}).get("init_from")
+    if init:
+        lines.append(f"- Started from the weights of `{init}` (an earlier stage; its own card says how it was made).")
+    if t.get("tip_p"):
+        lines.append(
+            f"- Threat image projection (training/tip.py): {', '.join(t.get('tip_categories', []))} from the "
+            f"simulator's object library added into a share {t['tip_p']} of the training views "
+            f"(up to {t.get('tip_max', 1)} each, {t.get('tip_bank', '?')} rendered patches per category)."
+        )
     if name == "nii_det":
         lines.append(
             "- Whole pipeline (simulated data from fixed seeds, training, test evaluation, bench): "
             "`training/ship_nii_det.sh`; the test set's seed is never used for training or thresholds."
         )
     return lines
+
+
+def recipe_of(train_config: dict[str, Any], folder: Path = Path("configs/train")) -> str | None:
+    """The recipe file under ``folder`` whose resolved config is ``train_config`` (None: none, e.g. after --set)."""
+    from nii.errors import ConfigError
+    from training.config import load_config
+
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            if load_config(path).model_dump(mode="json") == train_config:
+                return path.as_posix()
+        except ConfigError:
+            continue
+    return None
 
 
 def _stress_row(name: str, m: dict[str, Any]) -> str:

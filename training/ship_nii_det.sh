@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Produces the shipped detector on this machine (2 CPU cores), resumable step by step:
 #   1. simulator data: four training shards + validation + a test set whose seed is never used for training
-#   2. nii train (configs/train/nii_det.yaml) -> runs/nii_det (resumes from last.pt when re-run)
-#   3. nii evaluate on the test set (metrics recorded in the checkpoint), nii bench detect vs frcnn_mbv3
+#   2. nii train, stage 1 (configs/train/nii_det.yaml) -> runs/nii_det, then stage 2, continuing from it with
+#      threat image projection (configs/train/nii_det_stage2.yaml) -> runs/nii_det_s2; each resumes when re-run
+#   3. nii evaluate on the test set (metrics recorded in the checkpoint), nii bench detect
 #   4. copies model.pt + model card to models/weights/ (committing them is left to a person)
 # Run:  nohup training/ship_nii_det.sh > runs/ship_nii_det.log 2>&1 &
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NII=.venv/bin/nii
 D=data/synth
-RUN=runs/nii_det
+RUN=runs/nii_det_s2   # the shipped run (stage 2)
 mkdir -p "$D" runs
 export OMP_NUM_THREADS=2
 
@@ -25,12 +26,20 @@ echo "[$(date -u +%FT%TZ)] data"
 (synth 1200 102 "$D/train_b"; synth 1000 104 "$D/train_104"; synth 400 303 "$D/test") &
 wait
 
-echo "[$(date -u +%FT%TZ)] train"
-if [ -f "$RUN/state.pt" ]; then
-  $NII -v train --config configs/train/nii_det.yaml --out "$RUN" --no-progress --resume
-else
-  $NII -v train --config configs/train/nii_det.yaml --out "$RUN" --no-progress
-fi
+train() {  # recipe run-folder
+  if [ -f "$2/model.pt" ]; then
+    echo "$2 is trained"
+  elif [ -f "$2/state.pt" ]; then
+    $NII -v train --config "$1" --out "$2" --no-progress --resume
+  else
+    $NII -v train --config "$1" --out "$2" --no-progress
+  fi
+}
+
+echo "[$(date -u +%FT%TZ)] train, stage 1"
+train configs/train/nii_det.yaml runs/nii_det
+echo "[$(date -u +%FT%TZ)] train, stage 2 (from runs/nii_det/model.pt)"
+train configs/train/nii_det_stage2.yaml "$RUN"
 
 echo "[$(date -u +%FT%TZ)] evaluate on the held-out test set (seed 303)"
 mkdir -p "$RUN/test"

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -138,7 +139,7 @@ def load_or_build_bank(
             )
     log.info("TIP bank: rendering %d patches of %s at %g mm/px", per_category * len(threats), list(threats), mm_per_px)
     bank = build_bank(categories, threats, mm_per_px, per_category, seed=seed)
-    arrays: dict[str, np.ndarray] = {"labels": np.asarray(bank.labels, np.int64)}
+    arrays: dict[str, Any] = {"labels": np.asarray(bank.labels, np.int64)}
     for i in range(len(bank)):
         arrays[f"high_{i}"], arrays[f"low_{i}"], arrays[f"mask_{i}"] = bank.high[i], bank.low[i], bank.masks[i]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -157,9 +157,7 @@ def inject(
         ln.vague = True
         if ln.category is not None and ln.category in VAGUE_NAMING and rng.random() < 0.4:
             ln.description = VAGUE_NAMING[ln.category]  # names its category, still refused as a description
-            ln.category = (
-                ln.category if ln.description in ("clothes", "shoes", "toys", "tools", "bottles") else None
-            )
+            ln.category = ln.category if ln.description in ("clothes", "shoes", "toys", "tools", "bottles") else None
         else:
             ln.description = VAGUE_TERMS[int(rng.integers(len(VAGUE_TERMS)))]
             ln.category = None

@@ -6,8 +6,22 @@ from nii.errors import ConfigError
 from nii.taxonomy import load_taxonomy, parse_taxonomy
 
 DESIGN_NAMES = [
-    "firearm", "knife", "ammunition", "narcotics_packet", "cigarettes", "banknotes", "lithium_battery", "phone",
-    "laptop", "watch", "shoes", "clothing", "book", "bottle", "toy", "tool",
+    "firearm",
+    "knife",
+    "ammunition",
+    "narcotics_packet",
+    "cigarettes",
+    "banknotes",
+    "lithium_battery",
+    "phone",
+    "laptop",
+    "watch",
+    "shoes",
+    "clothing",
+    "book",
+    "bottle",
+    "toy",
+    "tool",
 ]
 
 

@@ -59,3 +59,16 @@ def test_confusion_matrix_counts() -> None:
     assert m.shape == (4, 4)
     assert m[0, 1] == 1 and m[1, 1] == 1 and m[2, 3] == 1 and m[3, 2] == 1
     assert int(np.sum(m)) == 4
+
+
+def test_other_categories_get_their_best_f1_threshold() -> None:
+    from training.metrics import best_f1_threshold
+
+    truth = {f"P{i}": ({"phone"} if i < 4 else set()) for i in range(10)}
+    # phones score 0.9, 0.8, 0.7, 0.2; clean parcels up to 0.6: F1 is best keeping the top three (threshold 0.7)
+    scores = {"P0": {"phone": 0.9}, "P1": {"phone": 0.8}, "P2": {"phone": 0.7}, "P3": {"phone": 0.2}}
+    scores.update({f"P{i}": {"phone": 0.1 * (i - 3)} for i in range(4, 10)})
+    thr = choose_thresholds(truth, scores, ["phone"], {}, fit_others=True)
+    assert thr["phone"] == pytest.approx(0.7, abs=1e-3)
+    assert choose_thresholds(truth, scores, ["phone"], {})["phone"] == 0.3  # off: the default
+    assert best_f1_threshold(np.array([0.01]), np.array([]), 0.05, 0.9) == pytest.approx(0.05)  # floor holds

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.checkpoint import Checkpoint
+from models.preprocess import InputSpec
+from training.config import load_config
+from training.report import _how_made, recipe_of
+
+RECIPES = Path(__file__).resolve().parents[2] / "configs" / "train"
+
+
+def _ckpt(train_config: dict[str, object]) -> Checkpoint:
+    return Checkpoint("nii_det", {}, ["knife"], InputSpec(), {}, "0", train_config=train_config, extra={"epoch": 3})
+
+
+def test_the_card_names_the_recipe_that_made_the_model() -> None:
+    stage2 = load_config(RECIPES / "nii_det_stage2.yaml").model_dump(mode="json")
+    assert recipe_of(stage2, RECIPES) == (RECIPES / "nii_det_stage2.yaml").as_posix()
+    text = "\n".join(_how_made(_ckpt(stage2)))
+    assert "nii_det_stage2.yaml" in text and "runs/nii_det/model.pt" in text
+    assert "Threat image projection" in text and "knife" in text
+
+    changed = {**stage2, "train": {**stage2["train"], "lr": 1.0}}  # e.g. nii train --set train.lr=1
+    assert recipe_of(changed, RECIPES) is None
+    assert "no file under configs/train matches" in "\n".join(_how_made(_ckpt(changed)))
