@@ -5,24 +5,12 @@ import pytest
 from nii.errors import ConfigError
 from nii.taxonomy import load_taxonomy, parse_taxonomy
 
+# fmt: off
 DESIGN_NAMES = [
-    "firearm",
-    "knife",
-    "ammunition",
-    "narcotics_packet",
-    "cigarettes",
-    "banknotes",
-    "lithium_battery",
-    "phone",
-    "laptop",
-    "watch",
-    "shoes",
-    "clothing",
-    "book",
-    "bottle",
-    "toy",
-    "tool",
+    "firearm", "knife", "ammunition", "narcotics_packet", "cigarettes", "banknotes", "lithium_battery", "phone",
+    "laptop", "watch", "shoes", "clothing", "book", "bottle", "toy", "tool",
 ]
+# fmt: on
 
 
 def test_taxonomy_holds_the_design_names_in_order() -> None:
