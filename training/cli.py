@@ -103,7 +103,7 @@ def register_evaluate(sub: Sub) -> None:
         default=[],
         metavar="NAME",
         help="turn each scan into what another scanner or export gives before detecting, in order "
-        "(single_energy, export8, no_spacing, blur, low_dose; see training/stress.py)",
+        "(single_energy, export8, no_spacing, blur, low_dose, display; see training/stress.py)",
     )
     p.add_argument(
         "--record",

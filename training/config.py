@@ -52,6 +52,10 @@ class TrainSection(_Frozen):
     """Probability of a detector blur (another scanner's point-spread function)."""
     export8_p: float = Field(0.0, ge=0, le=1)
     """Probability of an 8-bit export round trip (PNG/JPEG from a workstation)."""
+    display_p: float = Field(0.0, ge=0, le=1)
+    """Probability of a display export (training.augment.display_export, contrast k log-uniform in display_k): the
+    workstation's pseudo-colour or grey rendering read back through luminance, as public X-ray image sets are."""
+    display_k: tuple[float, float] = (0.25, 1.0)
     tip_p: float = Field(0.0, ge=0, le=1)
     """Probability of threat image projection into a training view (training.tip): extra rare threats."""
     tip_categories: tuple[str, ...] = ("firearm", "knife", "ammunition", "narcotics_packet")

@@ -25,6 +25,7 @@ from tqdm import tqdm
 from models.preprocess import InputSpec, energies_to_channels, pad_channels, view_energies, view_scale
 from nii.errors import ConfigError
 from nii.scan import Scan
+from training.augment import display_export
 from training.tip import ThreatProjector
 
 log = logging.getLogger(__name__)
@@ -197,7 +198,8 @@ class DetectionDataset(Dataset[tuple[torch.Tensor, dict[str, torch.Tensor]]]):
 
     ``augment`` (training/augment.py) gives fixed-size crops; without it a view is padded to a multiple of
     spec.pad_to. ``single_energy_p`` drops a dual-energy view to single energy with that probability, so the
-    model learns both kinds of scanner. ``tip`` (training/tip.py) projects extra threats into a view first.
+    model learns both kinds of scanner. ``tip`` (training/tip.py) projects extra threats into a view first;
+    ``display_p`` turns a crop into a workstation's display export (training.augment.display_export).
     """
 
     def __init__(
@@ -210,6 +212,8 @@ class DetectionDataset(Dataset[tuple[torch.Tensor, dict[str, torch.Tensor]]]):
         single_energy_p: float = 0.0,
         seed: int = 0,
         tip: ThreatProjector | None = None,
+        display_p: float = 0.0,
+        display_k: tuple[float, float] = (0.25, 1.0),
     ) -> None:
         self.cache_dir = Path(cache_dir)
         self.views = list(views)
@@ -217,6 +221,8 @@ class DetectionDataset(Dataset[tuple[torch.Tensor, dict[str, torch.Tensor]]]):
         self.augment = augment
         self.single_energy_p = single_energy_p
         self.tip = tip
+        self.display_p = display_p
+        self.display_k = display_k
         self.rng = np.random.default_rng(seed)
 
     def __len__(self) -> int:
@@ -240,7 +246,10 @@ class DetectionDataset(Dataset[tuple[torch.Tensor, dict[str, torch.Tensor]]]):
             img = out["image"]
             boxes = np.asarray(out["bboxes"], np.float32).reshape(-1, 4)
             labels = np.asarray(out["labels"], np.int64)
-            if dual and self.rng.random() < self.single_energy_p:
+            if self.display_p and self.rng.random() < self.display_p:
+                k = float(np.exp(self.rng.uniform(np.log(self.display_k[0]), np.log(self.display_k[1]))))
+                img, dual = display_export(img, dual, k), False
+            elif dual and self.rng.random() < self.single_energy_p:
                 dual = False
         chans = pad_channels(energies_to_channels(img, self.spec, dual=dual), self.spec)
         target = {

@@ -185,6 +185,8 @@ class Run:
             single_energy_p=t.single_energy_p,
             seed=t.seed,
             tip=tip,
+            display_p=t.display_p,
+            display_k=t.display_k,
         )
         self.val_ds = DetectionDataset(self.val_cache, self.val_views, self.spec)
 

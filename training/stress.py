@@ -9,6 +9,9 @@ ImageNet-C does for classifiers). They act on the scan's own pixels, before the 
   have 0.8-1.6 mm).
 - ``blur``: a softer detector, a Gaussian point-spread function of 1.5 mm sigma applied to transmission.
 - ``low_dose``: 3,000 photons per pixel of quantum noise on top of the scan's own.
+- ``display``: a workstation's screenshot or JPEG, as public X-ray image sets are: the default display (pseudo-colour
+  for dual energy, grey otherwise; brightness exp(-0.4 A)) read back through luminance (single energy; 0.4 A plus
+  the darkness of the hue); the pixel spacing is kept.
 
 Deterministic: the noise is seeded from the OOI ID.
 """
@@ -24,7 +27,7 @@ import numpy as np
 from nii.errors import ConfigError
 from nii.physics.noise import add_quantum_noise
 from nii.scan import Scan, View
-from training.augment import eight_bit_export, transmission_blur
+from training.augment import display_export, eight_bit_export, transmission_blur
 
 BLUR_SIGMA_MM = 1.5
 LOW_DOSE_PHOTONS = 3000.0
@@ -74,12 +77,22 @@ def low_dose(scan: Scan) -> Scan:
     return _views(scan, one)
 
 
+def display(scan: Scan) -> Scan:
+    def one(v: View) -> View:
+        att = np.stack([v.high, v.low], -1) if v.dual_energy else np.stack([v.attenuation] * 2, -1)
+        shown = display_export(att, v.dual_energy)
+        return View(energies={"intensity": shown[..., 0]}, pixel_spacing_mm=v.pixel_spacing_mm)
+
+    return _views(scan, one)
+
+
 STRESSES: dict[str, Callable[[Scan], Scan]] = {
     "single_energy": single_energy,
     "export8": export8,
     "no_spacing": no_spacing,
     "blur": blur,
     "low_dose": low_dose,
+    "display": display,
 }
 
 

@@ -64,8 +64,8 @@ def _grey_rgb(values: np.ndarray) -> np.ndarray:
     return np.repeat(g[:, :, None], 3, axis=2)
 
 
-def _brightness(attenuation: np.ndarray) -> np.ndarray:
-    return np.exp(-BRIGHTNESS_PER_ATTENUATION * np.maximum(attenuation, 0.0)).astype(np.float32)
+def _brightness(attenuation: np.ndarray, per_attenuation: float = BRIGHTNESS_PER_ATTENUATION) -> np.ndarray:
+    return np.exp(-per_attenuation * np.maximum(attenuation, 0.0)).astype(np.float32)
 
 
 def _window(attenuation: np.ndarray, lo: float, hi: float, gamma: float = 1.0) -> np.ndarray:
@@ -90,9 +90,11 @@ def _colour_layers(view: View) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     return view.high, zeff, hue, saturation.astype(np.float32)
 
 
-def _compose(high: np.ndarray, hue: np.ndarray, saturation: np.ndarray) -> np.ndarray:
+def _compose(
+    high: np.ndarray, hue: np.ndarray, saturation: np.ndarray, per_attenuation: float = BRIGHTNESS_PER_ATTENUATION
+) -> np.ndarray:
     s = saturation[:, :, None]
-    rgb = ((1.0 - s) + s * hue) * _brightness(high)[:, :, None]
+    rgb = ((1.0 - s) + s * hue) * _brightness(high, per_attenuation)[:, :, None]
     return _to_uint8(rgb)
 
 
@@ -160,6 +162,16 @@ def edge(view: View) -> np.ndarray:
     base = _brightness(view.attenuation)
     blurred = cv2.GaussianBlur(base, (0, 0), EDGE_SIGMA_PX, borderType=cv2.BORDER_REPLICATE)
     return _grey_rgb(base + EDGE_AMOUNT * (base - blurred))
+
+
+def display_rgb(view: View, per_attenuation: float = BRIGHTNESS_PER_ATTENUATION) -> np.ndarray:
+    """What a workstation shows (and exports as a screenshot or JPEG) by default: the ``dual_energy`` pseudo-colour
+    of a dual-energy view, grey for a single-energy one, brightness exp(-``per_attenuation`` A) (the display's
+    contrast; 0.4 in these presets). uint8 RGB [H, W, 3]."""
+    if not view.dual_energy:
+        return _grey_rgb(_brightness(view.attenuation, per_attenuation))
+    high, _, hue, saturation = _colour_layers(view)
+    return _compose(high, hue, saturation, per_attenuation)
 
 
 def render(view: View, mode: str = "dual_energy") -> np.ndarray:

@@ -59,3 +59,27 @@ def test_eight_bit_export_matches_the_image_reader() -> None:
     np.testing.assert_allclose(out, brightness_to_attenuation(v, 255.0), atol=1e-5)
     assert out[65, 50, 0] == out[65, 50, 1] and out[65, 50, 0] < 6.0
     assert len(np.unique(out[..., 0])) <= 256
+
+
+def test_display_export_reads_back_the_display_contrast_and_hue() -> None:
+    from nii.physics import DualEnergyDetector, attenuation_images
+    from training.augment import display_export
+
+    det = DualEnergyDetector(kvp=150.0)
+    areal = {"water": np.zeros((40, 80), np.float32), "iron": np.zeros((40, 80), np.float32)}
+    areal["water"][10:30, 5:35] = 8.0  # 8 cm of water (organic)
+    areal["iron"][10:30, 45:75] = 0.6  # 0.8 mm of iron (metal)
+    low, high = attenuation_images(areal, det)
+    att = np.stack([high, low], -1).astype(np.float32)
+
+    grey = display_export(att, False, 0.4)
+    assert grey.shape == att.shape and np.array_equal(grey[..., 0], grey[..., 1])
+    assert np.all(grey[0:5] == 0)  # air stays air
+    np.testing.assert_allclose(grey[20, 20, 0], 0.4 * high[20, 20], atol=0.02)  # brightness exp(-0.4 A), 8 bits
+
+    colour = display_export(att, True, 0.4)
+    assert np.array_equal(colour[..., 0], colour[..., 1])  # luminance: one channel
+    # organic shows orange, metal blue: blue is darker in luminance, so metal reads denser than its brightness
+    ratio_organic = colour[20, 20, 0] / grey[20, 20, 0]
+    ratio_metal = colour[20, 60, 0] / grey[20, 60, 0]
+    assert ratio_metal > ratio_organic

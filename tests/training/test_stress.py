@@ -44,3 +44,15 @@ def test_compose_applies_in_order_and_names_unknown_stresses() -> None:
     assert not out.dual_energy and out.views[0].pixel_spacing_mm is None
     with pytest.raises(ConfigError, match="unknown stress fog"):
         compose(["fog"])
+
+
+def test_display_is_a_single_energy_rendering_at_the_display_contrast() -> None:
+    scan = _scan()
+    d = STRESSES["display"](scan).views[0]
+    assert not d.dual_energy and d.shape == scan.views[0].shape
+    assert d.pixel_spacing_mm == scan.views[0].pixel_spacing_mm
+    high = scan.views[0].high
+    parcel = high > 0.3
+    assert float(np.median(np.abs(d.attenuation[high < 0.01]))) < 0.01  # air stays air (tinted only near edges)
+    assert not np.allclose(d.attenuation[parcel], high[parcel], atol=0.05)  # 0.4 A plus the hue's darkness
+    assert np.corrcoef(d.attenuation[parcel], high[parcel])[0, 1] > 0.5

@@ -246,7 +246,7 @@ def test_init_from_starts_at_a_checkpoint_and_refuses_a_foreign_one(
         Run(parse_config(cfg), tmp_path / "c", progress=False)
 
 
-def test_threat_projection_adds_threats_to_training_views(
+def test_threat_projection_and_display_exports_in_training(
     synth_dir: Callable[[str, int, int], Path], tmp_path: Path
 ) -> None:
     train, val = synth_dir("train", 6, 1), synth_dir("val", 3, 2)
@@ -257,6 +257,7 @@ def test_threat_projection_adds_threats_to_training_views(
         "tip_categories": ["knife"],
         "tip_bank": 2,
         "max_iters_per_epoch": 2,
+        "display_p": 0.5,  # and half of the crops become display exports
     }
     run = Run(parse_config(cfg), tmp_path / "run", progress=False)
     assert list((tmp_path / "cache").glob("tip_*.npz"))
