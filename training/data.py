@@ -25,8 +25,9 @@ from tqdm import tqdm
 from models.preprocess import InputSpec, energies_to_channels, pad_channels, view_energies, view_scale
 from nii.errors import ConfigError
 from nii.scan import Scan
-from training.augment import display_export
-from training.tip import ThreatProjector
+from training.augment import build_augment, display_export
+from training.config import TrainSection
+from training.tip import ThreatProjector, load_or_build_bank
 
 log = logging.getLogger(__name__)
 CACHE_VERSION = 1
@@ -258,6 +259,44 @@ class DetectionDataset(Dataset[tuple[torch.Tensor, dict[str, torch.Tensor]]]):
             "image_id": torch.tensor(v.image_id),
         }
         return torch.from_numpy(chans), target
+
+
+def training_dataset(
+    cache_dir: Path,
+    views: Sequence[CachedView],
+    spec: InputSpec,
+    t: TrainSection,
+    categories: Sequence[str],
+    mm_per_px: float,
+) -> DetectionDataset:
+    """The augmented training set a recipe's ``train`` section asks for: crops and physics augmentation
+    (training.augment), single-energy dropout, display exports and threat image projection (training.tip, its bank
+    stored in ``cache_dir``)."""
+    aug = build_augment(
+        (t.crop[0], t.crop[1]),
+        seed=t.seed,
+        scale=t.scale_jitter,
+        noise_p=t.noise_p,
+        gain_p=t.gain_p,
+        gain=t.gain,
+        blur_p=t.blur_p,
+        export8_p=t.export8_p,
+    )
+    tip = None
+    if t.tip_p > 0:
+        bank = load_or_build_bank(cache_dir, categories, t.tip_categories, mm_per_px, t.tip_bank, seed=t.seed)
+        tip = ThreatProjector(bank, t.tip_p, t.tip_max)
+    return DetectionDataset(
+        cache_dir,
+        views,
+        spec,
+        augment=aug,
+        single_energy_p=t.single_energy_p,
+        seed=t.seed,
+        tip=tip,
+        display_p=t.display_p,
+        display_k=t.display_k,
+    )
 
 
 def collate(

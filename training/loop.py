@@ -29,7 +29,6 @@ from models.checkpoint import Checkpoint, from_model, load_checkpoint, save_chec
 from models.preprocess import InputSpec
 from nii.errors import NIIError
 from nii.taxonomy import load_taxonomy
-from training.augment import build_augment
 from training.config import TrainConfig
 from training.data import (
     CachedView,
@@ -40,11 +39,11 @@ from training.data import (
     collate,
     dataset_hash,
     split_by_parcel,
+    training_dataset,
 )
 from training.ema import ModelEMA
 from training.evaluate import cached_gt, predict_dataset, summarise
 from training.threads import ThreadTuner
-from training.tip import ThreatProjector, load_or_build_bank
 
 log = logging.getLogger(__name__)
 
@@ -160,33 +159,8 @@ class Run:
             "n_train_views": len(self.train_views),
             "n_val_views": len(self.val_views),
         }
-        t = cfg.train
-        aug = build_augment(
-            (t.crop[0], t.crop[1]),
-            seed=t.seed,
-            scale=t.scale_jitter,
-            noise_p=t.noise_p,
-            gain_p=t.gain_p,
-            gain=t.gain,
-            blur_p=t.blur_p,
-            export8_p=t.export8_p,
-        )
-        tip = None
-        if t.tip_p > 0:
-            bank = load_or_build_bank(
-                self.train_cache, self.categories, t.tip_categories, cfg.data.mm_per_px, t.tip_bank, seed=t.seed
-            )
-            tip = ThreatProjector(bank, t.tip_p, t.tip_max)
-        self.train_ds = DetectionDataset(
-            self.train_cache,
-            self.train_views,
-            self.spec,
-            augment=aug,
-            single_energy_p=t.single_energy_p,
-            seed=t.seed,
-            tip=tip,
-            display_p=t.display_p,
-            display_k=t.display_k,
+        self.train_ds = training_dataset(
+            self.train_cache, self.train_views, self.spec, cfg.train, self.categories, cfg.data.mm_per_px
         )
         self.val_ds = DetectionDataset(self.val_cache, self.val_views, self.spec)
 

@@ -79,7 +79,8 @@ def low_dose(scan: Scan) -> Scan:
 
 def display(scan: Scan) -> Scan:
     def one(v: View) -> View:
-        att = np.stack([v.high, v.low], -1) if v.dual_energy else np.stack([v.attenuation] * 2, -1)
+        low = v.low if v.low is not None else v.attenuation
+        att = np.stack([v.attenuation, low], -1)
         shown = display_export(att, v.dual_energy)
         return View(energies={"intensity": shown[..., 0]}, pixel_spacing_mm=v.pixel_spacing_mm)
 

@@ -11,7 +11,7 @@ hardened by the parcel; datasets/sim/tip.py measures it); the scanner of a cache
 correction is not applied here.
 
 Rendering a patch takes a few tenths of a second, so the bank is made once per recipe and kept next to the
-training cache (``tip_<key>.npz``), keyed by everything it depends on.
+training cache (``<cache>/tip_<key>.npz``), keyed by everything it depends on.
 """
 
 from __future__ import annotations
