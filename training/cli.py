@@ -114,6 +114,9 @@ def register_evaluate(sub: Sub) -> None:
     p.set_defaults(func=_evaluate)
 
 
+VALIDATION_KEYS = ("mAP50", "mAP50_95", "per_category", "prohibited", "thresholds", "n_images", "n_parcels")
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from models.checkpoint import load_checkpoint, save_checkpoint
     from models.inference import TorchDetector, resolve_model_path
@@ -154,6 +157,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.calibrate:
         ckpt.thresholds = dict(m["thresholds"])
         ckpt.metrics = {**ckpt.metrics, "calibration": brief}
+        if ckpt.dataset.get("val") and Path(str(ckpt.dataset["val"])).resolve() == Path(args.data).resolve():
+            # recalibrated on its own validation set: the card's validation table shows these thresholds
+            ckpt.metrics.update({k: brief[k] for k in VALIDATION_KEYS if k in brief})
         print(f"thresholds written to {save_checkpoint(ckpt, args.calibrate)}")
     if args.record:
         if args.stress:

@@ -257,11 +257,15 @@ def _how_made(ckpt: Checkpoint) -> list[str]:
 def recipe_of(train_config: dict[str, Any], folder: Path = Path("configs/train")) -> str | None:
     """The recipe file under ``folder`` whose resolved config is ``train_config`` (None: none, e.g. after --set)."""
     from nii.errors import ConfigError
-    from training.config import load_config
+    from training.config import load_config, parse_config
 
+    try:  # fields added to the recipe format since the checkpoint was made take their defaults
+        made = parse_config(train_config).model_dump(mode="json")
+    except ConfigError:
+        return None
     for path in sorted(folder.glob("*.yaml")):
         try:
-            if load_config(path).model_dump(mode="json") == train_config:
+            if load_config(path).model_dump(mode="json") == made:
                 return path.as_posix()
         except ConfigError:
             continue

@@ -21,6 +21,9 @@ def test_the_card_names_the_recipe_that_made_the_model() -> None:
     assert "nii_det_stage2.yaml" in text and "runs/nii_det/model.pt" in text
     assert "Threat image projection" in text and "knife" in text
 
+    older = {**stage2, "train": {k: v for k, v in stage2["train"].items() if k != "display_p"}}
+    assert recipe_of(older, RECIPES) == (RECIPES / "nii_det_stage2.yaml").as_posix()  # made before a field existed
+
     changed = {**stage2, "train": {**stage2["train"], "lr": 1.0}}  # e.g. nii train --set train.lr=1
     assert recipe_of(changed, RECIPES) is None
     assert "no file under configs/train matches" in "\n".join(_how_made(_ckpt(changed)))

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.checkpoint import load_checkpoint
+from models.checkpoint import load_checkpoint, save_checkpoint
 from models.inference import TorchDetector
 from nii.taxonomy import load_taxonomy
 from tests.training.synthetic import make_scan
@@ -153,6 +153,9 @@ def test_nii_evaluate_end_to_end(
     model = finish_tiny(train, val, tmp_path)
     out = tmp_path / "eval"
     calibrated = tmp_path / "calibrated.pt"
+    ck = load_checkpoint(model)
+    ck.metrics["thresholds"] = {c: 0.77 for c in ck.categories}  # stale validation thresholds, to be replaced
+    save_checkpoint(ck, model)
     assert (
         main(["evaluate", "--model", str(model), "--data", str(val), "--out", str(out), "--calibrate", str(calibrated)])
         == 0
@@ -163,7 +166,10 @@ def test_nii_evaluate_end_to_end(
     assert m["n_parcels"] == 4 and 0.0 <= m["mAP50"] <= 1.0
     for name in ("ap_table.md", "pr_curves.png", "confusion_matrix.png"):
         assert (out / name).is_file()
-    assert load_checkpoint(calibrated).metrics["calibration"]["n_parcels"] == 4
+    cal = load_checkpoint(calibrated)
+    assert cal.metrics["calibration"]["n_parcels"] == 4
+    # its own validation set: the validation metrics (the card's first table) follow the new thresholds
+    assert cal.metrics["thresholds"] == cal.thresholds == m["thresholds"]
     assert main(["evaluate", "--model", str(model), "--data", str(val), "--record"]) == 0
     assert load_checkpoint(model).metrics["test"]["n_images"] == 4
     assert (model.parent / "MODEL_CARD.md").is_file()
