@@ -24,6 +24,7 @@ from datasets.sim.render import Placed, render_top
 from nii.errors import NIIError
 from nii.physics import attenuation_images
 from nii.physics.detector import XrayDetector
+from nii.physics.noise import add_quantum_noise
 from nii.scan import View
 
 
@@ -195,15 +196,14 @@ def _renoised(region: np.ndarray, add: np.ndarray, n0: float, rng: np.random.Gen
     """``region + add`` with the quantum noise that ``add`` brings at ``n0`` photons per pixel: where the extra
     noise is small, the extra log-domain variance (e^(A+P) - e^A) / N0 is added to the region's own noise; where it
     is not (the Gaussian approximation fails as counts vanish), the counts are drawn again from Poisson(N0
-    e^-(A+P)), a pixel counting nothing reading ln(2 N0) as in nii.physics.noise."""
+    e^-(A+P)) by nii.physics.noise.add_quantum_noise (a pixel counting nothing reads ln(2 N0))."""
     total = region + add
     extra = np.maximum(np.exp(np.minimum(total, 30.0)) - np.exp(np.minimum(region, 30.0)), 0.0) / n0
     sd = np.sqrt(extra).astype(np.float32)
     small = sd < 0.25
     out = total + rng.standard_normal(add.shape).astype(np.float32) * np.where(small, sd, 0).astype(np.float32)
     if not small.all():
-        counts = rng.poisson(n0 * np.exp(-total[~small].astype(np.float64)))
-        out[~small] = np.log(n0) - np.log(np.maximum(counts, 0.5))
+        out[~small] = add_quantum_noise(total[~small], n0, rng)
     return out.astype(np.float32)
 
 
