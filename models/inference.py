@@ -4,6 +4,14 @@ rebuilt entirely from a checkpoint (architecture, weights, preprocessing, catego
 Boxes come back in the original view's pixel coordinates [x1, y1, x2, y2]. ``load_shipped_detector`` is the
 ``nii.detectors`` entry point ``default``: the checkpoint named by its argument, else ``NII_MODEL_PATH``, else the
 champion of the on-disk model registry (models.store), else the model shipped in models/weights/.
+
+A view whose pixel spacing is not known (``Scan.spacing_unknown``: a PNG or JPEG export, a screenshot, a DICOS file
+without the attribute from a scanner that configs/scanners.yaml does not list) cannot be brought to the model's
+mm/pixel from its header. The detector then tries each spacing of ``spacing_search`` and keeps the detections of
+the one it is most confident at (the mean of its three best scores): the network sees objects at the size it was
+trained on only near the right spacing. The choice leans to the coarsest candidate (larger objects score higher),
+so the grid spans parcel scanners' spacings and no more; docs/detector.md has the measurements. It costs one pass
+per candidate, for such views only.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +31,12 @@ from models.checkpoint import Checkpoint, load_checkpoint
 from models.preprocess import pad_channels, preprocess_view
 from nii.detection import Detection
 from nii.errors import ModelError
-from nii.scan import Scan
+from nii.scan import Scan, View
 
 log = logging.getLogger(__name__)
 SHIPPED = Path(__file__).resolve().parent / "weights" / "nii_det.pt"
+# spacings (mm/pixel) tried for a view without one: a geometric grid over parcel scanners' 0.7-1.6 mm
+SPACING_SEARCH_MM = (0.7, 0.85, 1.0, 1.2, 1.4)
 
 
 class TorchDetector:
@@ -34,11 +45,22 @@ class TorchDetector:
     backend: ``auto`` (the faster backend recorded in the checkpoint's ``extra['inference_backend']``, else
     eager), ``eager``, ``torchscript`` or ``onnx``; any backend that fails to build falls back to eager.
     threads: torch / ONNX Runtime intra-op threads (None: leave torch's setting).
+    spacing_search: spacings (mm/pixel) tried for a view without pixel spacing (see the module docstring); empty:
+    the checkpoint's ``default_spacing_mm`` stands in.
     """
 
     def __init__(
-        self, ckpt: Checkpoint, *, backend: str = "auto", threads: int | None = None, max_detections: int = 100
+        self,
+        ckpt: Checkpoint,
+        *,
+        backend: str = "auto",
+        threads: int | None = None,
+        max_detections: int = 100,
+        spacing_search: Sequence[float] = SPACING_SEARCH_MM,
     ) -> None:
+        if any(not (0.01 <= float(s) <= 50) for s in spacing_search):
+            raise ModelError(f"spacing_search {list(spacing_search)} out of range; expected spacings of 0.01-50 mm")
+        self.spacing_search = tuple(float(s) for s in spacing_search)
         self.ckpt = ckpt
         self.name = f"{ckpt.arch}"
         self.version = ckpt.version
@@ -74,34 +96,62 @@ class TorchDetector:
         return self.detect_batch([scan], min_score=min_score)[0]
 
     def detect_batch(self, scans: Sequence[Scan], *, min_score: float | None = None) -> list[list[Detection]]:
-        """One forward pass over every view of ``scans`` (padded to a common size); per scan its detections."""
-        items = []
-        for si, scan in enumerate(scans):
-            for view in scan.views:
-                chans, scale = preprocess_view(view, self.spec)
-                items.append((si, view.index, chans, scale, view.shape))
+        """Per scan its detections, every view of ``scans`` in one forward pass (padded to a common size); views
+        without pixel spacing in one more pass per spacing of ``spacing_search``."""
+        views = [(si, view) for si, scan in enumerate(scans) for view in scan.views]
+        guessed = [g for scan in scans for g in scan.spacing_unknown()]
+        unknown = [k for k in range(len(views)) if guessed[k] and self.spacing_search]
+        known = sorted(set(range(len(views))) - set(unknown))
+        found: dict[int, list[Detection]] = dict(zip(known, self._detect_views([views[k][1] for k in known])))
+        if unknown:
+            trials = [
+                self._detect_views([replace(views[k][1], pixel_spacing_mm=(s, s)) for k in unknown])
+                for s in self.spacing_search
+            ]
+            for j, k in enumerate(unknown):
+                best = max(range(len(trials)), key=lambda t: _confidence(trials[t][j]))
+                log.debug("view %d, spacing unknown: %.2f mm fits best", views[k][1].index, self.spacing_search[best])
+                found[k] = trials[best][j]
+        floor = dict(zip(self.categories, self.thresholds.tolist()))
+        if min_score is not None:
+            floor = dict.fromkeys(self.categories, min_score)
         out: list[list[Detection]] = [[] for _ in scans]
-        if not items:
-            return out
-        h = max(it[2].shape[1] for it in items)
-        w = max(it[2].shape[2] for it in items)
-        batch = torch.from_numpy(np.stack([pad_channels(it[2], self.spec, (h, w)) for it in items]))
+        for k, (si, _view) in enumerate(views):
+            out[si].extend(d for d in found[k] if d.score >= floor[d.category])
+        return out
+
+    def _detect_views(self, views: Sequence[View]) -> list[list[Detection]]:
+        """Every detection scoring at least 0.01 of each view (boxes in its pixels), in one forward pass."""
+        if not views:
+            return []
+        items = [preprocess_view(view, self.spec) for view in views]
+        h = max(chans.shape[1] for chans, _scale in items)
+        w = max(chans.shape[2] for chans, _scale in items)
+        batch = torch.from_numpy(np.stack([pad_channels(chans, self.spec, (h, w)) for chans, _scale in items]))
         with self._lock:
             if self.model.exportable:
                 preds = self.model.decode(self._run(batch), score_threshold=0.01, max_detections=self.max_detections)
             else:
                 with torch.inference_mode():
                     preds = self.model.predict(batch, score_threshold=0.01, max_detections=self.max_detections)
-        for (si, vi, _chans, (sx, sy), (rows, cols)), p in zip(items, preds):
-            boxes = p["boxes"].numpy().astype(np.float64)
-            scores = p["scores"].numpy()
-            labels = p["labels"].numpy()
-            keep = scores >= (self.thresholds[labels] if min_score is None else min_score)
-            for b, s, lab in zip(boxes[keep], scores[keep], labels[keep]):
+        out: list[list[Detection]] = []
+        for view, (_chans, (sx, sy)), p in zip(views, items, preds):
+            rows, cols = view.shape
+            dets = []
+            for b, s, lab in zip(
+                p["boxes"].numpy().astype(np.float64).tolist(), p["scores"].numpy().tolist(), p["labels"].tolist()
+            ):
                 x1, x2 = (float(np.clip(v / sx, 0, cols)) for v in (b[0], b[2]))
                 y1, y2 = (float(np.clip(v / sy, 0, rows)) for v in (b[1], b[3]))
-                out[si].append(Detection(self.categories[int(lab)], float(s), (x1, y1, x2, y2), vi))
+                dets.append(Detection(self.categories[int(lab)], float(s), (x1, y1, x2, y2), view.index))
+            out.append(dets)
         return out
+
+
+def _confidence(dets: Sequence[Detection], k: int = 3) -> float:
+    """Mean of the ``k`` best scores (missing ones count 0): how sure the model is of a view at one scale."""
+    best = sorted((d.score for d in dets), reverse=True)[:k]
+    return float(sum(best)) / k
 
 
 def load_detector(path: str | os.PathLike[str], **kwargs: object) -> TorchDetector:

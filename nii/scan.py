@@ -16,6 +16,9 @@ import numpy as np
 from nii.errors import InvalidScanError
 
 ENERGIES = ("high", "low", "intensity")
+# metadata["pixel_spacing_source"] of a view whose file gave no spacing and whose scanner has no configured one:
+# its pixel_spacing_mm is a stand-in (nii.io.spacing), not a measurement
+SPACING_FALLBACK = "fallback"
 
 
 @dataclass
@@ -107,6 +110,13 @@ class Scan:
     def dual_energy(self) -> bool:
         """True when every view carries high and low energies (material information available)."""
         return all(v.dual_energy for v in self.views)
+
+    def spacing_unknown(self) -> list[bool]:
+        """Per view: True where its pixel spacing is not known, either None or the reader's stand-in for a file
+        that gave none (metadata ``pixel_spacing_source`` ``fallback``)."""
+        sources = self.metadata.get("pixel_spacing_source")
+        sources = sources if isinstance(sources, list) and len(sources) == len(self.views) else [None] * len(self.views)
+        return [v.pixel_spacing_mm is None or src == SPACING_FALLBACK for v, src in zip(self.views, sources)]
 
     def info(self) -> dict[str, object]:
         """JSON-ready summary of the scan's metadata (no pixel data)."""

@@ -5,8 +5,9 @@ ImageNet-C does for classifiers). They act on the scan's own pixels, before the 
 - ``single_energy``: a single-energy scanner (the high-energy image becomes the only one: no material channel).
 - ``export8``: a grey 8-bit PNG/JPEG export, read back as :mod:`nii.io.image` reads one (single energy, 256 grey
   levels, dense regions saturate at ln 256); the pixel spacing is kept.
-- ``no_spacing``: a file without pixel spacing (the reader's default, 1 mm, stands in; the simulator's scanners
-  have 0.8-1.6 mm).
+- ``no_spacing``: a file without pixel spacing from a scanner configs/scanners.yaml does not list, as nii.io reads
+  one: 1 mm stands in and the source says ``fallback``, so the detector estimates the spacing (models.inference;
+  the simulator's scanners have 0.8-1.6 mm).
 - ``blur``: a softer detector, a Gaussian point-spread function of 1.5 mm sigma applied to transmission.
 - ``low_dose``: 3,000 photons per pixel of quantum noise on top of the scan's own.
 - ``display``: a workstation's screenshot or JPEG, as public X-ray image sets are: the default display (pseudo-colour
@@ -25,8 +26,9 @@ from dataclasses import replace
 import numpy as np
 
 from nii.errors import ConfigError
+from nii.io.spacing import FALLBACK_SPACING_MM
 from nii.physics.noise import add_quantum_noise
-from nii.scan import Scan, View
+from nii.scan import SPACING_FALLBACK, Scan, View
 from training.augment import display_export, eight_bit_export, transmission_blur
 
 BLUR_SIGMA_MM = 1.5
@@ -52,7 +54,9 @@ def export8(scan: Scan) -> Scan:
 
 
 def no_spacing(scan: Scan) -> Scan:
-    return _views(scan, lambda v: View(energies=dict(v.energies), pixel_spacing_mm=None))
+    views = [View(energies=dict(v.energies), pixel_spacing_mm=FALLBACK_SPACING_MM) for v in scan.views]
+    metadata = {**scan.metadata, "pixel_spacing_source": [SPACING_FALLBACK] * len(views)}
+    return replace(scan, views=views, metadata=metadata)
 
 
 def blur(scan: Scan) -> Scan:

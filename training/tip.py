@@ -10,6 +10,10 @@ own dose. The log-additive composite slightly overstates a threat behind dense m
 hardened by the parcel; datasets/sim/tip.py measures it); the scanner of a cached view is not known, so that
 correction is not applied here.
 
+The projected categories need not be threats: benign goods the model confuses with one (tools, watches and cells
+read as knives) can be projected with their own labels as hard negatives, which also keeps the projection itself
+from becoming a cue for "threat".
+
 Rendering a patch takes a few tenths of a second, so the bank is made once per recipe and kept next to the
 training cache (``<cache>/tip_<key>.npz``), keyed by everything it depends on.
 """

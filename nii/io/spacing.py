@@ -1,7 +1,9 @@
 """Default pixel spacing per scanner (``configs/scanners.yaml``) for files that carry none.
 
 The file maps StationName (DICOS machine ID) -> ``pixel_spacing_mm: [row, column]`` and may set
-``default_pixel_spacing_mm``; without the file or an entry, 1.0 mm x 1.0 mm applies.
+``default_pixel_spacing_mm``. Where neither applies, nothing is known: 1.0 mm x 1.0 mm stands in (for display and
+measurement) with the source ``fallback``, and the detector estimates the spacing from the image itself
+(models.inference, ``Scan.spacing_unknown``).
 """
 
 from __future__ import annotations
@@ -15,22 +17,27 @@ import yaml
 
 from nii.errors import ConfigError
 from nii.resources import configs_dir, read_yaml
+from nii.scan import SPACING_FALLBACK
 
 FALLBACK_SPACING_MM = (1.0, 1.0)
 
 
 @dataclass(frozen=True)
 class ScannerDefaults:
-    """default: (row, column) mm when a station has no entry; by_station: StationName -> (row, column) mm."""
+    """default: (row, column) mm when a station has no entry (None: none configured); by_station: StationName ->
+    (row, column) mm."""
 
-    default: tuple[float, float] = FALLBACK_SPACING_MM
+    default: tuple[float, float] | None = None
     by_station: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def spacing_for(self, station: str | None) -> tuple[tuple[float, float], str]:
-        """(spacing mm, source) for ``station``: ``scanners.yaml:<station>`` or ``default``."""
+        """(spacing mm, source) for ``station``: ``scanners.yaml:<station>``, ``default`` (the configured
+        default_pixel_spacing_mm) or ``fallback`` (nothing configured: FALLBACK_SPACING_MM stands in)."""
         if station is not None and station in self.by_station:
             return self.by_station[station], f"scanners.yaml:{station}"
-        return self.default, "default"
+        if self.default is not None:
+            return self.default, "default"
+        return FALLBACK_SPACING_MM, SPACING_FALLBACK
 
 
 def _spacing(value: object, where: str) -> tuple[float, float]:
@@ -55,7 +62,7 @@ def parse_scanner_defaults(raw: object, where: str = "scanners.yaml") -> Scanner
     unknown = set(raw) - {"default_pixel_spacing_mm", "scanners"}
     if unknown:
         raise ConfigError(f"{where}: unknown keys {sorted(unknown)}; expected default_pixel_spacing_mm, scanners")
-    default = FALLBACK_SPACING_MM
+    default = None
     if raw.get("default_pixel_spacing_mm") is not None:
         default = _spacing(raw["default_pixel_spacing_mm"], f"{where}: default_pixel_spacing_mm")
     scanners = raw.get("scanners") or {}
@@ -79,7 +86,7 @@ def _load(path: Path, mtime_ns: int) -> ScannerDefaults:
 
 
 def load_scanner_defaults(path: str | Path | None = None) -> ScannerDefaults:
-    """Loads ``configs/scanners.yaml`` (or ``path``); without the file, the 1.0 mm fallback. Cached per mtime."""
+    """Loads ``configs/scanners.yaml`` (or ``path``); without the file, nothing configured. Cached per mtime."""
     if path is None:
         try:
             candidate = configs_dir() / "scanners.yaml"

@@ -20,9 +20,14 @@ from nii.scan import Scan, View
 CFG = {"num_classes": 3, "stem": 8, "widths": [16, 16, 16, 16], "depths": [1, 1, 1, 1]}
 
 
-def _ckpt(version: str = "0.0.1", backend: str = "eager"):  # type: ignore[no-untyped-def]
+def _ckpt(version: str = "0.0.1", backend: str = "eager", sure: bool = False):  # type: ignore[no-untyped-def]
     torch.manual_seed(0)
     model = build_model("nii_det", **CFG)
+    if sure:  # scores spread over (0, 1) and change with the input's scale, as a trained model's do
+        heat = model.head.heatmap[-1]
+        with torch.no_grad():
+            heat.bias.zero_()
+            heat.weight.mul_(30)
     return from_model(
         model,
         arch="nii_det",
@@ -104,3 +109,38 @@ def test_model_resolution_and_store(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert resolve_model_path() == a
     with pytest.raises(ModelError, match="neither"):
         store.promote("no-such-model")
+
+
+def _without_spacing(scan: Scan, spacing: tuple[float, float] | None = None) -> Scan:
+    views = [View(energies=dict(v.energies), pixel_spacing_mm=spacing, index=v.index) for v in scan.views]
+    return Scan(ooi_id=scan.ooi_id, scan_uid=scan.scan_uid, views=views)
+
+
+def _per_view(dets: list) -> dict[int, list[tuple[str, float, tuple[float, ...]]]]:  # type: ignore[type-arg]
+    out: dict[int, list[tuple[str, float, tuple[float, ...]]]] = {}
+    for d in dets:
+        out.setdefault(d.view, []).append((d.category, round(d.score, 5), tuple(round(v, 3) for v in d.box)))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def test_view_without_spacing_is_read_at_the_candidate_spacing_the_model_is_surest_of() -> None:
+    grid = (0.8, 1.6, 3.0)
+    det = TorchDetector(_ckpt(sure=True), spacing_search=grid)
+    scan = _without_spacing(_scan(4))
+    got = _per_view(det.detect_all(scan))
+    for view in scan.views:
+        trials = [[d for d in det.detect_all(_without_spacing(scan, (s, s))) if d.view == view.index] for s in grid]
+        conf = [np.mean((sorted((d.score for d in t), reverse=True) + [0.0] * 3)[:3]) for t in trials]
+        assert len(set(np.round(conf, 6))) == len(grid)  # the model's confidence differs between the candidates
+        assert got[view.index] == _per_view(trials[int(np.argmax(conf))])[view.index]
+    # a reader's 1 mm stand-in for a file without spacing (nii.io.spacing) is searched over too
+    fallback = _without_spacing(scan, (1.0, 1.0))
+    fallback.metadata["pixel_spacing_source"] = ["fallback"] * len(fallback.views)
+    assert _per_view(det.detect_all(fallback)) == got
+    # without a search the checkpoint's default spacing stands in; views with a spacing never take part
+    plain = TorchDetector(_ckpt(sure=True), spacing_search=())
+    assert _per_view(plain.detect_all(scan)) == _per_view(det.detect_all(_without_spacing(scan, (1.0, 1.0))))
+    known = _scan(5)
+    assert _per_view(plain.detect_all(known)) == _per_view(det.detect_all(known))
+    with pytest.raises(ModelError, match="spacing_search"):
+        TorchDetector(_ckpt(), spacing_search=(0.0, 1.0))

@@ -33,7 +33,9 @@ def test_blur_low_dose_and_no_spacing() -> None:
     assert float(np.abs(np.diff(b.high, axis=1)).mean()) < float(np.abs(np.diff(scan.views[0].high, axis=1)).mean())
     a1, a2 = STRESSES["low_dose"](scan).views[0].high, STRESSES["low_dose"](scan).views[0].high
     assert np.array_equal(a1, a2) and not np.array_equal(a1, scan.views[0].high)  # seeded by the OOI ID
-    assert STRESSES["no_spacing"](scan).views[0].pixel_spacing_mm is None
+    read = STRESSES["no_spacing"](scan)  # as nii.io reads a file without spacing from an unlisted scanner
+    assert read.views[0].pixel_spacing_mm == (1.0, 1.0) and read.spacing_unknown() == [True] * len(read.views)
+    assert scan.spacing_unknown() == [False] * len(scan.views)
 
 
 def test_compose_applies_in_order_and_names_unknown_stresses() -> None:
@@ -41,7 +43,8 @@ def test_compose_applies_in_order_and_names_unknown_stresses() -> None:
     fn = compose(["export8", "no_spacing"])
     assert fn is not None
     out = fn(_scan())
-    assert not out.dual_energy and out.views[0].pixel_spacing_mm is None
+    assert not out.dual_energy and out.spacing_unknown()[0]
+    assert compose(["no_spacing", "export8"])(_scan()).spacing_unknown()[0]  # type: ignore[misc]
     with pytest.raises(ConfigError, match="unknown stress fog"):
         compose(["fog"])
 

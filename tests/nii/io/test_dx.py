@@ -189,7 +189,7 @@ def test_colour_secondary_capture_rle_becomes_luminance() -> None:
         ({"PixelSpacing": [0.5, 0.6], "ImagerPixelSpacing": [0.7, 0.7]}, None, (0.5, 0.6), "PixelSpacing"),
         ({"ImagerPixelSpacing": [0.7, 0.9]}, None, (0.7, 0.9), "ImagerPixelSpacing"),
         ({}, "CONFIGURED-1", (2.0, 0.5), "scanners.yaml:CONFIGURED-1"),
-        ({}, "OTHER", (1.0, 1.0), "default"),
+        ({}, "OTHER", (1.0, 1.0), "fallback"),
     ],
 )
 def test_pixel_spacing_sources(
@@ -207,3 +207,21 @@ def test_pixel_spacing_sources(
     ds = hand_dataset(np.zeros((2, 2), dtype=np.uint16), StationName=station, **attrs)
     inst = read_instance(to_bytes(ds))
     assert inst.pixel_spacing_mm == pytest.approx(spacing) and inst.spacing_source == source
+
+
+def test_configured_default_spacing_is_known_and_the_fallback_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    monkeypatch.setenv("NII_CONFIGS_DIR", str(configs))
+    path = tmp_path / "noscale.dcm"
+    path.write_bytes(to_bytes(hand_dataset(np.zeros((4, 4), dtype=np.uint16), StationName="ANY")))
+    (configs / "scanners.yaml").write_text("default_pixel_spacing_mm: [1.2, 1.3]\n")
+    (scan,) = read_scans([path])
+    assert scan.views[0].pixel_spacing_mm == pytest.approx((1.2, 1.3))
+    assert scan.metadata["pixel_spacing_source"] == ["default"] and scan.spacing_unknown() == [False]
+    (configs / "scanners.yaml").write_text("scanners: {}\n")
+    (scan,) = read_scans([path])
+    assert scan.views[0].pixel_spacing_mm == pytest.approx((1.0, 1.0))
+    assert scan.metadata["pixel_spacing_source"] == ["fallback"] and scan.spacing_unknown() == [True]

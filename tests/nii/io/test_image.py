@@ -28,7 +28,7 @@ def test_16bit_png_brightness_is_transmission(tmp_path: Path) -> None:
     expected = -np.log((arr.astype(np.float64) + 1) / 65536)
     np.testing.assert_allclose(scan.views[0].attenuation, expected, rtol=1e-6, atol=1e-7)
     assert scan.views[0].attenuation[0, 0] == 0.0
-    assert scan.metadata["pixel_spacing_source"] == ["default"]
+    assert scan.metadata["pixel_spacing_source"] == ["fallback"] and scan.spacing_unknown() == [True]
 
 
 def test_16bit_tiff(tmp_path: Path) -> None:
