@@ -2,15 +2,19 @@
 # Produces the shipped detector on this machine (2 CPU cores), resumable step by step:
 #   1. simulator data: four training shards + validation + a test set whose seed is never used for training
 #   2. nii train, stage 1 (configs/train/nii_det.yaml) -> runs/nii_det, then stage 2, continuing from it with
-#      threat image projection (configs/train/nii_det_stage2.yaml) -> runs/nii_det_s2; each resumes when re-run
-#   3. nii evaluate on the test set (metrics recorded in the checkpoint), nii bench detect
+#      threat image projection (configs/train/nii_det_stage2.yaml) -> runs/nii_det_s2, then stage 3 (hard
+#      negatives projected too, display exports; configs/train/nii_det_stage3.yaml) -> runs/nii_det_s3; each
+#      resumes when re-run
+#   3. operating thresholds chosen again on validation through the shipped inference path (nii evaluate
+#      --calibrate), nii evaluate on the test set (metrics recorded in the checkpoint) and its stress tests,
+#      nii bench detect
 #   4. copies model.pt + model card to models/weights/ (committing them is left to a person)
 # Run:  nohup training/ship_nii_det.sh > runs/ship_nii_det.log 2>&1 &
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NII=.venv/bin/nii
 D=data/synth
-RUN=runs/nii_det_s2   # the shipped run (stage 2)
+RUN=runs/nii_det_s3   # the shipped run (stage 3)
 mkdir -p "$D" runs
 export OMP_NUM_THREADS=2
 
@@ -39,11 +43,21 @@ train() {  # recipe run-folder
 echo "[$(date -u +%FT%TZ)] train, stage 1"
 train configs/train/nii_det.yaml runs/nii_det
 echo "[$(date -u +%FT%TZ)] train, stage 2 (from runs/nii_det/model.pt)"
-train configs/train/nii_det_stage2.yaml "$RUN"
+train configs/train/nii_det_stage2.yaml runs/nii_det_s2
+echo "[$(date -u +%FT%TZ)] train, stage 3 (from runs/nii_det_s2/model.pt)"
+train configs/train/nii_det_stage3.yaml "$RUN"
+
+echo "[$(date -u +%FT%TZ)] operating thresholds on validation, through the shipped inference path"
+[ -f "$RUN/model_finish.pt" ] || cp "$RUN/model.pt" "$RUN/model_finish.pt"
+$NII evaluate --model "$RUN/model_finish.pt" --data "$D/val" --calibrate "$RUN/model.pt" --no-progress
 
 echo "[$(date -u +%FT%TZ)] evaluate on the held-out test set (seed 303)"
 mkdir -p "$RUN/test"
 $NII evaluate --model "$RUN/model.pt" --data "$D/test" --out "$RUN/test" --record --no-progress | tee "$RUN/test/summary.txt"
+for s in single_energy export8 no_spacing blur low_dose display; do
+  $NII evaluate --model "$RUN/model.pt" --data "$D/test" --stress "$s" --record --no-progress | tail -2
+done
+$NII evaluate --model "$RUN/model.pt" --data "$D/test" --stress display --stress no_spacing --record --no-progress | tail -2
 
 echo "[$(date -u +%FT%TZ)] bench"
 $NII bench detect --data "$D/test" --model "$RUN/model.pt" --parcels 40 --backends | tee "$RUN/bench.txt"
