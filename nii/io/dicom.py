@@ -323,7 +323,8 @@ def pixel_spacing(
     ds: Dataset, ctx: ReadContext, station: str | None, *, within: Dataset | None = None
 ) -> tuple[tuple[float, float], str]:
     """(row, column) spacing in mm and its source: PixelSpacing, else ImagerPixelSpacing, else the scanner's
-    default from configs/scanners.yaml, else the 1.0 mm stand-in (source ``fallback``). ``within``: a functional-group item to look in first."""
+    default from configs/scanners.yaml, else the 1.0 mm stand-in (source ``fallback``). ``within``: a
+    functional-group item to look in first."""
     for holder in (within, ds):
         if holder is None:
             continue
