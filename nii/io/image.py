@@ -3,10 +3,9 @@
 A legacy export has no metadata: the OOI ID is the caller's (else the file stem), the pixel spacing is the
 configured default (configs/scanners.yaml) or unknown (source ``fallback``), and brightness is read as
 transmission (bright = air): ``a = -ln((v + 1) / (full + 1))`` with ``full`` the full scale of the bit depth (255
-or 65535), see
-:func:`nii.io.pixels.brightness_to_attenuation`. Colour exports (a workstation's pseudo-colour rendering) are
-converted to luminance (ITU-R BT.601): the material information the colours encoded is lost; the instance
-says so in its warnings.
+or 65535), see :func:`nii.io.pixels.brightness_to_attenuation`. Colour exports (a workstation's pseudo-colour
+rendering) are converted to luminance (ITU-R BT.601): the material information the colours encoded is lost; the
+instance says so in its warnings.
 """
 
 from __future__ import annotations
