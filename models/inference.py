@@ -112,9 +112,11 @@ class TorchDetector:
                 best = max(range(len(trials)), key=lambda t: _confidence(trials[t][j]))
                 log.debug("view %d, spacing unknown: %.2f mm fits best", views[k][1].index, self.spacing_search[best])
                 found[k] = trials[best][j]
-        floor = dict(zip(self.categories, self.thresholds.tolist()))
-        if min_score is not None:
-            floor = dict.fromkeys(self.categories, min_score)
+        floor = (
+            dict(zip(self.categories, self.thresholds.tolist()))
+            if min_score is None
+            else dict.fromkeys(self.categories, min_score)
+        )
         out: list[list[Detection]] = [[] for _ in scans]
         for k, (si, _view) in enumerate(views):
             out[si].extend(d for d in found[k] if d.score >= floor[d.category])
