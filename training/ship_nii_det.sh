@@ -3,8 +3,10 @@
 #   1. simulator data: four training shards + validation + a test set whose seed is never used for training
 #   2. nii train, stage 1 (configs/train/nii_det.yaml) -> runs/nii_det, then stage 2, continuing from it with
 #      threat image projection (configs/train/nii_det_stage2.yaml) -> runs/nii_det_s2, then stage 3 (hard
-#      negatives projected too, display exports; configs/train/nii_det_stage3.yaml) -> runs/nii_det_s3; each
-#      resumes when re-run
+#      negatives projected too, display exports; configs/train/nii_det_stage3.yaml) -> runs/nii_det_s3, then
+#      stage 4 (configs/train/nii_det_stage4.yaml, a new cosine cycle) -> runs/nii_det_s4; each resumes when re-run.
+#      Stage 4's recipe starts from the shipped file so that it runs on a fresh checkout; here it starts from
+#      stage 3's run instead, so that the chain does not depend on what models/weights/ holds
 #   3. operating thresholds chosen again on validation through the shipped inference path (nii evaluate
 #      --calibrate), nii evaluate on the test set (metrics recorded in the checkpoint) and its stress tests,
 #      nii bench detect
@@ -14,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 NII=.venv/bin/nii
 D=data/synth
-RUN=runs/nii_det_s3   # the shipped run (stage 3)
+RUN=runs/nii_det_s4   # the shipped run (stage 4)
 mkdir -p "$D" runs
 export OMP_NUM_THREADS=2
 
@@ -30,13 +32,15 @@ echo "[$(date -u +%FT%TZ)] data"
 (synth 1200 102 "$D/train_b"; synth 1000 104 "$D/train_104"; synth 400 303 "$D/test") &
 wait
 
-train() {  # recipe run-folder
-  if [ -f "$2/model.pt" ]; then
-    echo "$2 is trained"
-  elif [ -f "$2/state.pt" ]; then
-    $NII -v train --config "$1" --out "$2" --no-progress --resume
+train() {  # recipe run-folder [--set KEY=VALUE ...]
+  local recipe=$1 out=$2
+  shift 2
+  if [ -f "$out/model.pt" ]; then
+    echo "$out is trained"
+  elif [ -f "$out/state.pt" ]; then
+    $NII -v train --config "$recipe" --out "$out" --no-progress --resume "$@"
   else
-    $NII -v train --config "$1" --out "$2" --no-progress
+    $NII -v train --config "$recipe" --out "$out" --no-progress "$@"
   fi
 }
 
@@ -45,7 +49,9 @@ train configs/train/nii_det.yaml runs/nii_det
 echo "[$(date -u +%FT%TZ)] train, stage 2 (from runs/nii_det/model.pt)"
 train configs/train/nii_det_stage2.yaml runs/nii_det_s2
 echo "[$(date -u +%FT%TZ)] train, stage 3 (from runs/nii_det_s2/model.pt)"
-train configs/train/nii_det_stage3.yaml "$RUN"
+train configs/train/nii_det_stage3.yaml runs/nii_det_s3
+echo "[$(date -u +%FT%TZ)] train, stage 4 (from runs/nii_det_s3/model.pt)"
+train configs/train/nii_det_stage4.yaml "$RUN" --set model.init_from=runs/nii_det_s3/model.pt
 
 echo "[$(date -u +%FT%TZ)] operating thresholds on validation, through the shipped inference path"
 [ -f "$RUN/model_finish.pt" ] || cp "$RUN/model.pt" "$RUN/model_finish.pt"
