@@ -59,8 +59,11 @@ class TrainSection(_Frozen):
     tip_p: float = Field(0.0, ge=0, le=1)
     """Probability of threat image projection into a training view (training.tip): extra rare threats."""
     tip_categories: tuple[str, ...] = ("firearm", "knife", "ammunition", "narcotics_packet")
+    tip_negatives: tuple[str, ...] = ()
+    """Unannotated object kinds (clutter such as ``umbrella``, ``pens``, ``cutlery``) also projected, with no box:
+    look-alikes the loss sees as background. Each kind is drawn as often as a category."""
     tip_max: int = Field(1, ge=1, le=8)
-    """At most this many threats projected into one view."""
+    """At most this many objects projected into one view."""
     tip_bank: int = Field(96, ge=1)
     """Patches rendered per TIP category (cached next to the training cache)."""
     workers: int = Field(1, ge=0)

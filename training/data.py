@@ -284,7 +284,9 @@ def training_dataset(
     )
     tip = None
     if t.tip_p > 0:
-        bank = load_or_build_bank(cache_dir, categories, t.tip_categories, mm_per_px, t.tip_bank, seed=t.seed)
+        bank = load_or_build_bank(
+            cache_dir, categories, t.tip_categories, mm_per_px, t.tip_bank, seed=t.seed, negatives=t.tip_negatives
+        )
         tip = ThreatProjector(bank, t.tip_p, t.tip_max)
     return DetectionDataset(
         cache_dir,

@@ -12,7 +12,9 @@ correction is not applied here.
 
 The projected categories need not be threats: benign goods the model confuses with one (tools, watches and cells
 read as knives) can be projected with their own labels as hard negatives, which also keeps the projection itself
-from becoming a cue for "threat".
+from becoming a cue for "threat". Unannotated clutter kinds (folded umbrellas, pens, cutlery: long steel in a
+plastic shell, where 0.4.0's best-scored wrong knife boxes on background lay) can be projected too, with no box:
+negatives the loss sees as background.
 
 Rendering a patch takes a few tenths of a second, so the bank is made once per recipe and kept next to the
 training cache (``<cache>/tip_<key>.npz``), keyed by everything it depends on.
@@ -26,11 +28,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from nii.errors import ConfigError
+
+if TYPE_CHECKING:
+    from datasets.sim.objects.base import ObjectKind
 
 log = logging.getLogger(__name__)
 BANK_VERSION = 1
@@ -40,7 +45,8 @@ MAX_COUNTS_LOG = 2.0  # a pixel that counts nothing reads ln(2 N0) (nii.physics.
 @dataclass
 class ThreatBank:
     """Threat patches alone on air at the model's mm/pixel: category index, (high, low) attenuation float32 [h, w]
-    and the object's mask bool [h, w] each."""
+    and the object's mask bool [h, w] each. A negative label (-1 - k for the k-th negative kind) marks a clutter
+    patch, projected without a box."""
 
     labels: list[int]
     high: list[np.ndarray]
@@ -51,8 +57,16 @@ class ThreatBank:
         return len(self.labels)
 
 
-def bank_key(categories: Sequence[str], threats: Sequence[str], mm_per_px: float, per_category: int, seed: int) -> str:
-    """Identifies a bank: model categories, projected categories, spacing, size, seed, simulator config, version."""
+def bank_key(
+    categories: Sequence[str],
+    threats: Sequence[str],
+    mm_per_px: float,
+    per_category: int,
+    seed: int,
+    negatives: Sequence[str] = (),
+) -> str:
+    """Identifies a bank: model categories, projected categories and clutter kinds, spacing, size, seed, simulator
+    config, version."""
     from datasets.sim.config import load_config
 
     cfg = load_config()
@@ -61,6 +75,7 @@ def bank_key(categories: Sequence[str], threats: Sequence[str], mm_per_px: float
             "version": BANK_VERSION,
             "categories": list(categories),
             "threats": list(threats),
+            **({"negatives": list(negatives)} if negatives else {}),  # banks without them keep their key
             "mm_per_px": mm_per_px,
             "per_category": per_category,
             "seed": seed,
@@ -71,12 +86,34 @@ def bank_key(categories: Sequence[str], threats: Sequence[str], mm_per_px: float
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
+def negative_kinds(names: Sequence[str]) -> list[ObjectKind]:
+    """The object library's kinds ``names``, each of which must be unannotated (clutter, packing)."""
+    from datasets.sim.objects import KINDS
+
+    out = []
+    for name in names:
+        if name not in KINDS:
+            raise ConfigError(f"TIP negative {name!r} is not an object kind; known: {sorted(KINDS.names())}")
+        k = KINDS.get(name)
+        if k.category is not None:
+            raise ConfigError(f"TIP negative {name!r} is a {k.category!r}: project it among tip_categories instead")
+        out.append(k)
+    return out
+
+
 def build_bank(
-    categories: Sequence[str], threats: Sequence[str], mm_per_px: float, per_category: int, *, seed: int
+    categories: Sequence[str],
+    threats: Sequence[str],
+    mm_per_px: float,
+    per_category: int,
+    *,
+    seed: int,
+    negatives: Sequence[str] = (),
 ) -> ThreatBank:
-    """``per_category`` patches of each of ``threats`` (names among ``categories``): a random kind of the category,
-    a random in-plane angle, a tilt (a third of them, up to 45°) and a mirror, through a random dual-energy scanner
-    of the default simulator fleet, blurred like the simulator's views."""
+    """``per_category`` patches of each of ``threats`` (names among ``categories``) and of each unannotated kind in
+    ``negatives``: a random kind of the category, a random in-plane angle, a tilt (a third of them, up to 45°) and a
+    mirror, through a random dual-energy scanner of the default simulator fleet, blurred like the simulator's
+    views."""
     from datasets.sim.config import load_config
     from datasets.sim.objects import kinds_of
     from datasets.sim.scanner import sample_profile
@@ -86,12 +123,16 @@ def build_bank(
     unknown = [c for c in threats if c not in categories]
     if unknown:
         raise ConfigError(f"TIP categories {unknown} are not among the model's categories {list(categories)}")
-    cfg = load_config()
-    bank = ThreatBank([], [], [], [])
-    for ci, name in enumerate(threats):
+    groups: list[tuple[int, list[ObjectKind]]] = []
+    for name in threats:
         kinds = kinds_of(name)
         if not kinds:
             raise ConfigError(f"the object library has no kind of category {name!r} to project")
+        groups.append((list(categories).index(name), kinds))
+    groups += [(-1 - k, [kind]) for k, kind in enumerate(negative_kinds(negatives))]
+    cfg = load_config()
+    bank = ThreatBank([], [], [], [])
+    for ci, (label, kinds) in enumerate(groups):
         rng = np.random.default_rng([seed, ci])
         made = 0
         while made < per_category:
@@ -112,7 +153,7 @@ def build_bank(
             # the scanner's point-spread function, as the simulator applies to whole views (sigma 0.35-0.9 of
             # its ~1.2 mm pixels: 0.2-0.55 of ours at 2 mm), so a projected edge is no sharper than the scene's
             sigma = float(rng.uniform(0.35, 0.9)) * 1.2 / mm_per_px
-            bank.labels.append(list(categories).index(name))
+            bank.labels.append(label)
             bank.high.append(transmission_blur(patch.energies["high"], sigma, sigma))
             bank.low.append(transmission_blur(patch.energies["low"], sigma, sigma))
             bank.masks.append(patch.mask.copy())
@@ -128,9 +169,10 @@ def load_or_build_bank(
     per_category: int,
     *,
     seed: int,
+    negatives: Sequence[str] = (),
 ) -> ThreatBank:
     """The bank stored under ``cache_root`` for these settings, built and stored first if there is none."""
-    key = bank_key(categories, threats, mm_per_px, per_category, seed)
+    key = bank_key(categories, threats, mm_per_px, per_category, seed, negatives)
     path = Path(cache_root) / f"tip_{key}.npz"
     if path.is_file():
         with np.load(path) as z:
@@ -141,8 +183,13 @@ def load_or_build_bank(
                 [z[f"low_{i}"] for i in range(n)],
                 [z[f"mask_{i}"] for i in range(n)],
             )
-    log.info("TIP bank: rendering %d patches of %s at %g mm/px", per_category * len(threats), list(threats), mm_per_px)
-    bank = build_bank(categories, threats, mm_per_px, per_category, seed=seed)
+    log.info(
+        "TIP bank: rendering %d patches of %s at %g mm/px",
+        per_category * (len(threats) + len(negatives)),
+        [*threats, *negatives],
+        mm_per_px,
+    )
+    bank = build_bank(categories, threats, mm_per_px, per_category, seed=seed, negatives=negatives)
     arrays: dict[str, Any] = {"labels": np.asarray(bank.labels, np.int64)}
     for i in range(len(bank)):
         arrays[f"high_{i}"], arrays[f"low_{i}"], arrays[f"mask_{i}"] = bank.high[i], bank.low[i], bank.masks[i]
@@ -166,11 +213,13 @@ def estimate_photons(att: np.ndarray, default: float = 1e4) -> float:
 
 
 class ThreatProjector:
-    """Projects 1..``max_threats`` bank patches into a training view with probability ``p``.
+    """Projects 1..``max_threats`` bank patches into a training view with probability ``p``, each drawn from a
+    category or negative kind chosen uniformly.
 
     Called by training.data.DetectionDataset on a whole cached view before augmentation (flips, crops and the
     scanner-side augmentations then act on the composite), with the view's boxes and labels extended by the
-    inserted objects' tight boxes. A single-energy view gets the high-energy patch on both of its (equal) channels.
+    inserted objects' tight boxes (none for a negative). A single-energy view gets the high-energy patch on both of
+    its (equal) channels.
     """
 
     def __init__(self, bank: ThreatBank, p: float, max_threats: int = 1) -> None:
@@ -209,8 +258,9 @@ class ThreatProjector:
             y = int(np.clip(cy - ph // 2, 0, h - ph))
             patch = ThreatPatch({"high": self.bank.high[i], "low": self.bank.low[i]}, self.bank.masks[i])
             view, box, _ = project_threat(view, patch, (x, y), rng=rng, photons_per_pixel=n0)
-            new_boxes.append(np.asarray([box], np.float32))
-            new_labels.append(np.asarray([self.bank.labels[i]], labels.dtype))
+            if self.bank.labels[i] >= 0:
+                new_boxes.append(np.asarray([box], np.float32))
+                new_labels.append(np.asarray([self.bank.labels[i]], labels.dtype))
         # no pixel reads more than a photon-starved one (at least the view's own maximum, which is measured)
         n0s = np.array([n0, estimate_photons(img[..., 1]) if dual else n0], np.float32)
         cap = np.maximum(np.log(MAX_COUNTS_LOG * n0s), img.reshape(-1, 2).max(0))

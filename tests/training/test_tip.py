@@ -26,6 +26,25 @@ def test_bank_renders_library_threats_alone_on_air() -> None:
         build_bank(CATS, ["sword"], 2.0, 1, seed=0)
 
 
+def test_bank_renders_clutter_negatives_with_their_own_negative_labels() -> None:
+    bank = build_bank(CATS, ["knife"], 2.0, 2, seed=0, negatives=["umbrella", "pens"])
+    assert bank.labels == [CATS.index("knife")] * 2 + [-1, -1, -2, -2]
+    assert all(m.any() for m in bank.masks)
+    umbrella = [bank.masks[i].sum() for i in (2, 3)]
+    pens = [bank.masks[i].sum() for i in (4, 5)]
+    assert min(umbrella) > 0 and min(pens) > 0
+    with pytest.raises(ConfigError, match="not an object kind"):
+        build_bank(CATS, ["knife"], 2.0, 1, seed=0, negatives=["sword"])
+    with pytest.raises(ConfigError, match="among tip_categories"):
+        build_bank(CATS, ["knife"], 2.0, 1, seed=0, negatives=["kitchen_knife"])
+
+
+def test_negatives_are_another_bank(tmp_path: Path) -> None:
+    plain = tip_mod.bank_key(CATS, ["knife"], 2.0, 2, 0)
+    assert tip_mod.bank_key(CATS, ["knife"], 2.0, 2, 0, ()) == plain
+    assert tip_mod.bank_key(CATS, ["knife"], 2.0, 2, 0, ["pens"]) != plain
+
+
 def test_bank_is_stored_once_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = load_or_build_bank(tmp_path, CATS, ["ammunition"], 2.0, 2, seed=1)
     files = list(tmp_path.glob("tip_*.npz"))
@@ -61,6 +80,17 @@ def _toy() -> tuple[np.ndarray, ThreatBank]:
         [CATS.index("knife")], [np.where(m, 1.0, 0).astype(np.float32)], [np.where(m, 1.5, 0).astype(np.float32)], [m]
     )
     return img, bank
+
+
+def test_projector_adds_a_negative_without_a_box() -> None:
+    img, bank = _toy()
+    neg = ThreatBank([-1], bank.high, bank.low, bank.masks)
+    boxes, labels = np.array([[40.0, 30.0, 60.0, 50.0]], np.float32), np.array([CATS.index("phone")])
+    out, b, lab = ThreatProjector(neg, p=1.0, max_threats=1)(img, boxes, labels, True, np.random.default_rng(0))
+    np.testing.assert_array_equal(b, boxes)
+    assert lab.tolist() == [CATS.index("phone")]
+    added = out - img
+    assert added[..., 0].sum() == pytest.approx(bank.high[0].sum(), rel=0.05)  # the object is in the image
 
 
 def test_projector_adds_the_threat_on_the_parcel_with_its_box() -> None:
