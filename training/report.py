@@ -244,7 +244,12 @@ def _how_made(ckpt: Checkpoint) -> list[str]:
         lines.append(
             f"- Threat image projection (training/tip.py): {', '.join(t.get('tip_categories', []))} from the "
             f"simulator's object library added into a share {t['tip_p']} of the training views "
-            f"(up to {t.get('tip_max', 1)} each, {t.get('tip_bank', '?')} rendered patches per category)."
+            f"(up to {t.get('tip_max', 1)} each, {t.get('tip_bank', '?')} rendered patches per category)"
+            + (
+                f"; unannotated look-alikes ({', '.join(t['tip_negatives'])}) projected too, without a box."
+                if t.get("tip_negatives")
+                else "."
+            )
         )
     if name == "nii_det":
         lines.append(

@@ -27,3 +27,12 @@ def test_the_card_names_the_recipe_that_made_the_model() -> None:
     changed = {**stage2, "train": {**stage2["train"], "lr": 1.0}}  # e.g. nii train --set train.lr=1
     assert recipe_of(changed, RECIPES) is None
     assert "no file under configs/train matches" in "\n".join(_how_made(_ckpt(changed)))
+
+
+def test_the_card_names_projected_look_alikes() -> None:
+    stage4 = load_config(RECIPES / "nii_det_stage4.yaml").model_dump(mode="json")
+    text = "\n".join(_how_made(_ckpt(stage4)))
+    assert "nii_det_stage4.yaml" in text
+    assert "unannotated look-alikes (umbrella, e_cigarette, pens, cutlery)" in text
+    stage3 = load_config(RECIPES / "nii_det_stage3.yaml").model_dump(mode="json")
+    assert "look-alikes" not in "\n".join(_how_made(_ckpt(stage3)))
