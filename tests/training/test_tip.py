@@ -30,16 +30,13 @@ def test_bank_renders_clutter_negatives_with_their_own_negative_labels() -> None
     bank = build_bank(CATS, ["knife"], 2.0, 2, seed=0, negatives=["umbrella", "pens"])
     assert bank.labels == [CATS.index("knife")] * 2 + [-1, -1, -2, -2]
     assert all(m.any() for m in bank.masks)
-    umbrella = [bank.masks[i].sum() for i in (2, 3)]
-    pens = [bank.masks[i].sum() for i in (4, 5)]
-    assert min(umbrella) > 0 and min(pens) > 0
     with pytest.raises(ConfigError, match="not an object kind"):
         build_bank(CATS, ["knife"], 2.0, 1, seed=0, negatives=["sword"])
     with pytest.raises(ConfigError, match="among tip_categories"):
         build_bank(CATS, ["knife"], 2.0, 1, seed=0, negatives=["kitchen_knife"])
 
 
-def test_negatives_are_another_bank(tmp_path: Path) -> None:
+def test_negatives_are_another_bank() -> None:
     plain = tip_mod.bank_key(CATS, ["knife"], 2.0, 2, 0)
     assert tip_mod.bank_key(CATS, ["knife"], 2.0, 2, 0, ()) == plain
     assert tip_mod.bank_key(CATS, ["knife"], 2.0, 2, 0, ["pens"]) != plain
