@@ -89,7 +89,9 @@ class Checkpoint:
 
 def from_model(model: DetectorModel, *, arch: str, arch_config: dict[str, Any], **meta: Any) -> Checkpoint:
     """A Checkpoint of ``model``'s current weights with the given metadata (see Checkpoint's fields)."""
-    return Checkpoint(arch=arch, arch_config=dict(arch_config), state_dict=model.state_dict(), **meta)
+    # contiguous: a model trained in channels_last memory format saves ordinary tensors
+    state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    return Checkpoint(arch=arch, arch_config=dict(arch_config), state_dict=state, **meta)
 
 
 def save_checkpoint(ckpt: Checkpoint, path: str | os.PathLike[str]) -> Path:

@@ -137,13 +137,13 @@ def ttf_decode(
     heat = torch.sigmoid(heat_logits.float())
     peaks = heat * (F.max_pool2d(heat, 3, 1, 1) == heat).float()
     k = min(max_detections * 2, c * h * w)
-    scores, idx = peaks.view(b, -1).topk(k)
+    scores, idx = peaks.reshape(b, -1).topk(k)
     labels = idx // (h * w)
     pix = idx % (h * w)
     yi, xi = pix // w, pix % w
     cx = xi.float() * stride + stride / 2
     cy = yi.float() * stride + stride / 2
-    d = ltrb.float().view(b, 4, -1)
+    d = ltrb.float().reshape(b, 4, -1)
     out: list[Prediction] = []
     H, W = image_size
     for i in range(b):

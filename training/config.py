@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -62,6 +62,11 @@ class TrainSection(_Frozen):
     tip_negatives: tuple[str, ...] = ()
     """Unannotated object kinds (clutter such as ``umbrella``, ``pens``, ``cutlery``) also projected, with no box:
     look-alikes the loss sees as background. Each kind is drawn as often as a category."""
+    tip_weights: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    """Relative draw weight of a TIP category or negative kind (1 for one not named), e.g. ``{knife: 3}`` to
+    project the category with the lowest AP three times as often as each other."""
+    tip_side_share: float = Field(0.0, ge=0, le=1)
+    """Share of the TIP bank's patches seen as a dual-view scanner's side view sees the object (flat ones edge-on)."""
     tip_max: int = Field(1, ge=1, le=8)
     """At most this many objects projected into one view."""
     tip_bank: int = Field(96, ge=1)

@@ -284,10 +284,18 @@ def training_dataset(
     )
     tip = None
     if t.tip_p > 0:
+        weights = tip_label_weights(t, categories)
         bank = load_or_build_bank(
-            cache_dir, categories, t.tip_categories, mm_per_px, t.tip_bank, seed=t.seed, negatives=t.tip_negatives
+            cache_dir,
+            categories,
+            t.tip_categories,
+            mm_per_px,
+            t.tip_bank,
+            seed=t.seed,
+            negatives=t.tip_negatives,
+            side_share=t.tip_side_share,
         )
-        tip = ThreatProjector(bank, t.tip_p, t.tip_max)
+        tip = ThreatProjector(bank, t.tip_p, t.tip_max, weights)
     return DetectionDataset(
         cache_dir,
         views,
@@ -299,6 +307,16 @@ def training_dataset(
         display_p=t.display_p,
         display_k=t.display_k,
     )
+
+
+def tip_label_weights(t: TrainSection, categories: Sequence[str]) -> dict[int, float]:
+    """``train.tip_weights`` keyed by the TIP bank's labels (a category's index, -1 - k for the k-th negative)."""
+    unknown = sorted(set(t.tip_weights) - {*t.tip_categories, *t.tip_negatives})
+    if unknown:
+        raise ConfigError(f"train.tip_weights names {unknown}, which are not in tip_categories or tip_negatives")
+    labels = {name: -1 - k for k, name in enumerate(t.tip_negatives)}
+    labels |= {name: list(categories).index(name) for name in t.tip_categories if name in categories}
+    return {labels[name]: w for name, w in t.tip_weights.items()}
 
 
 def collate(

@@ -251,6 +251,14 @@ def _how_made(ckpt: Checkpoint) -> list[str]:
                 else "."
             )
         )
+        if t.get("tip_side_share"):
+            lines.append(
+                f"- A share {t['tip_side_share']} of the projected patches is seen as a dual-view scanner's side view "
+                "sees the object (flat objects edge-on)."
+            )
+        if t.get("tip_weights"):
+            drawn = ", ".join(f"{k} x{v:g}" for k, v in t["tip_weights"].items())
+            lines.append(f"- Drawn more or less often than the other projected kinds: {drawn}.")
     if name == "nii_det":
         lines.append(
             "- Whole pipeline (simulated data from fixed seeds, training, test evaluation, bench): "

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +64,7 @@ def bank_key(
     per_category: int,
     seed: int,
     negatives: Sequence[str] = (),
+    side_share: float = 0.0,
 ) -> str:
     """Identifies a bank: model categories, projected categories and clutter kinds, spacing, size, seed, simulator
     config, version."""
@@ -76,6 +77,7 @@ def bank_key(
             "categories": list(categories),
             "threats": list(threats),
             **({"negatives": list(negatives)} if negatives else {}),  # banks without them keep their key
+            **({"side_share": side_share} if side_share else {}),
             "mm_per_px": mm_per_px,
             "per_category": per_category,
             "seed": seed,
@@ -109,11 +111,13 @@ def build_bank(
     *,
     seed: int,
     negatives: Sequence[str] = (),
+    side_share: float = 0.0,
 ) -> ThreatBank:
     """``per_category`` patches of each of ``threats`` (names among ``categories``) and of each unannotated kind in
     ``negatives``: a random kind of the category, a random in-plane angle, a tilt (a third of them, up to 45°) and a
     mirror, through a random dual-energy scanner of the default simulator fleet, blurred like the simulator's
-    views."""
+    views. A share ``side_share`` of them is seen as a dual-view scanner's side view sees an object lying in the
+    parcel (flat objects edge-on; about a quarter of the simulator's views are side views)."""
     from datasets.sim.config import load_config
     from datasets.sim.objects import kinds_of
     from datasets.sim.scanner import sample_profile
@@ -139,6 +143,7 @@ def build_bank(
             obj = kinds[int(rng.integers(len(kinds)))].build(rng)
             detector = sample_profile(rng, cfg.scanner, dual_energy=True).detector()
             tilt = float(rng.uniform(0.0, 45.0)) if rng.random() < 1 / 3 else 0.0
+            side = bool(side_share) and bool(rng.random() < side_share)  # no draw without it: older banks keep theirs
             try:
                 patch = patch_from_object(
                     obj,
@@ -147,6 +152,7 @@ def build_bank(
                     angle_deg=float(rng.uniform(0.0, 360.0)),
                     tilt_deg=tilt,
                     flip=bool(rng.random() < 0.5),
+                    side_view=side,
                 )
             except TIPError:  # no visible footprint at this spacing (too small): draw another
                 continue
@@ -170,9 +176,10 @@ def load_or_build_bank(
     *,
     seed: int,
     negatives: Sequence[str] = (),
+    side_share: float = 0.0,
 ) -> ThreatBank:
     """The bank stored under ``cache_root`` for these settings, built and stored first if there is none."""
-    key = bank_key(categories, threats, mm_per_px, per_category, seed, negatives)
+    key = bank_key(categories, threats, mm_per_px, per_category, seed, negatives, side_share)
     path = Path(cache_root) / f"tip_{key}.npz"
     if path.is_file():
         with np.load(path) as z:
@@ -189,7 +196,9 @@ def load_or_build_bank(
         [*threats, *negatives],
         mm_per_px,
     )
-    bank = build_bank(categories, threats, mm_per_px, per_category, seed=seed, negatives=negatives)
+    bank = build_bank(
+        categories, threats, mm_per_px, per_category, seed=seed, negatives=negatives, side_share=side_share
+    )
     arrays: dict[str, Any] = {"labels": np.asarray(bank.labels, np.int64)}
     for i in range(len(bank)):
         arrays[f"high_{i}"], arrays[f"low_{i}"], arrays[f"mask_{i}"] = bank.high[i], bank.low[i], bank.masks[i]
@@ -214,7 +223,8 @@ def estimate_photons(att: np.ndarray, default: float = 1e4) -> float:
 
 class ThreatProjector:
     """Projects 1..``max_threats`` bank patches into a training view with probability ``p``, each drawn from a
-    category or negative kind chosen uniformly.
+    category or negative kind chosen uniformly, or in proportion to ``weights`` (bank label -> relative weight,
+    1 for a label not named).
 
     Called by training.data.DetectionDataset on a whole cached view before augmentation (flips, crops and the
     scanner-side augmentations then act on the composite), with the view's boxes and labels extended by the
@@ -222,7 +232,9 @@ class ThreatProjector:
     its (equal) channels.
     """
 
-    def __init__(self, bank: ThreatBank, p: float, max_threats: int = 1) -> None:
+    def __init__(
+        self, bank: ThreatBank, p: float, max_threats: int = 1, weights: Mapping[int, float] | None = None
+    ) -> None:
         if not len(bank):
             raise ConfigError("the TIP bank is empty")
         self.bank = bank
@@ -231,7 +243,15 @@ class ThreatProjector:
         by_label: dict[int, list[int]] = {}
         for i, lab in enumerate(bank.labels):
             by_label.setdefault(lab, []).append(i)
+        weights = dict(weights or {})
+        unknown = sorted(set(weights) - set(by_label))
+        if unknown:
+            raise ConfigError(f"TIP weights for labels {unknown}, which the bank does not hold")
+        if any(not w > 0 for w in weights.values()):
+            raise ConfigError(f"TIP weights must be > 0, got {weights}")
         self.by_label = list(by_label.values())
+        w = np.asarray([weights.get(lab, 1.0) for lab in by_label], np.float64)
+        self.group_p: np.ndarray | None = None if np.all(w == w[0]) else w / w.sum()
 
     def __call__(
         self, img: np.ndarray, boxes: np.ndarray, labels: np.ndarray, dual: bool, rng: np.random.Generator
@@ -248,7 +268,12 @@ class ThreatProjector:
         footprint = np.argwhere(img[..., 0] > 0.1)  # rows, cols on the parcel (not the air around it)
         new_boxes, new_labels = [boxes], [labels]
         for _ in range(int(rng.integers(1, self.max_threats + 1))):
-            group = self.by_label[int(rng.integers(len(self.by_label)))]
+            g = (
+                rng.integers(len(self.by_label))
+                if self.group_p is None
+                else rng.choice(len(self.by_label), p=self.group_p)
+            )
+            group = self.by_label[int(g)]
             i = group[int(rng.integers(len(group)))]
             ph, pw = self.bank.masks[i].shape
             if ph > h or pw > w:

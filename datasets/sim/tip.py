@@ -20,7 +20,7 @@ import numpy as np
 
 from datasets.sim.geometry import SimObject
 from datasets.sim.raster import Pose, ViewGeometry
-from datasets.sim.render import Placed, render_top
+from datasets.sim.render import Placed, SideGeometry, render_side, render_top
 from nii.errors import NIIError
 from nii.physics import attenuation_images
 from nii.physics.detector import XrayDetector
@@ -53,18 +53,28 @@ def object_areal(
     tilt_deg: float = 0.0,
     flip: bool = False,
     margin_px: int = 3,
+    side_view: bool = False,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Areal densities (g/cm^2) and mask of one object rendered alone on a canvas just large enough."""
-    sx, sy, _ = obj.size_mm()
-    side = float(np.hypot(sx, sy)) / spacing_mm + 2 * margin_px
-    n = int(np.ceil(side))
+    """Areal densities (g/cm^2) and mask of one object rendered alone on a canvas just large enough: as the top
+    view sees it lying on the belt, or with ``side_view`` as a dual-view scanner's side view sees it (across the
+    belt, parallel beam: a knife lying flat is a thin line there)."""
+    sx, sy, sz = obj.size_mm()
+    reach = float(np.hypot(sx, sy))
+    n = int(np.ceil(reach / spacing_mm + 2 * margin_px))
     view = ViewGeometry("plan", spacing_mm, n, n)
     centre = n * spacing_mm / 2
-    rendered = render_top([Placed(obj, Pose(centre, centre, 0.0, angle_deg, tilt_deg, 0.0, flip))], view, [0])
+    placed = [Placed(obj, Pose(centre, centre, 0.0, angle_deg, tilt_deg, 0.0, flip))]
+    if side_view:
+        z_top = float(np.hypot(reach, sz)) + 2 * margin_px * spacing_mm  # above the highest point of any tilt
+        rows = int(np.ceil(z_top / spacing_mm)) + margin_px
+        side = SideGeometry(spacing_mm, rows, n, z_top, 1e9, z_top / 2, centre)  # far source: no magnification
+        rendered = render_side(placed, view, side, [0])
+    else:
+        rendered = render_top(placed, view, [0])
     if not rendered.instances:
         raise TIPError(f"object {obj.kind!r} has no visible footprint at {spacing_mm} mm")
     inst = rendered.instances[0]
-    mask = np.zeros((n, n), dtype=bool)
+    mask = np.zeros(next(iter(rendered.areal.values())).shape, dtype=bool)
     mh, mw = inst.mask.shape
     mask[inst.r0 : inst.r0 + mh, inst.c0 : inst.c0 + mw] = inst.mask
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
@@ -84,9 +94,11 @@ def patch_from_object(
     angle_deg: float = 0.0,
     tilt_deg: float = 0.0,
     flip: bool = False,
+    side_view: bool = False,
 ) -> ThreatPatch:
-    """A library object simulated on its own (noise-free) through ``detector`` at ``spacing_mm``."""
-    areal, mask = object_areal(obj, spacing_mm, angle_deg=angle_deg, tilt_deg=tilt_deg, flip=flip)
+    """A library object simulated on its own (noise-free) through ``detector`` at ``spacing_mm``, in the top view
+    or, with ``side_view``, in the side view of a dual-view scanner."""
+    areal, mask = object_areal(obj, spacing_mm, angle_deg=angle_deg, tilt_deg=tilt_deg, flip=flip, side_view=side_view)
     low, high = attenuation_images(areal, detector)
     energies = {"high": high, "low": low} if dual_energy else {"intensity": high}
     return ThreatPatch(energies, mask, areal)

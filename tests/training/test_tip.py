@@ -114,3 +114,45 @@ def test_projector_adds_the_threat_on_the_parcel_with_its_box() -> None:
     never = ThreatProjector(bank, p=0.0)
     same, b0, l0 = never(img, boxes, labels, True, np.random.default_rng(0))
     assert same is img and len(b0) == 1 and len(l0) == 1
+
+
+def test_projector_draws_kinds_in_proportion_to_their_weights() -> None:
+    img, bank = _toy()
+    two = ThreatBank([CATS.index("knife"), -1], bank.high * 2, bank.low * 2, bank.masks * 2)
+    boxes, labels = np.zeros((0, 4), np.float32), np.zeros(0, np.int64)
+
+    def knife_share(proj: ThreatProjector) -> float:
+        rng = np.random.default_rng(0)
+        return float(np.mean([len(proj(img, boxes, labels, True, rng)[2]) for _ in range(400)]))
+
+    assert knife_share(ThreatProjector(two, p=1.0)) == pytest.approx(0.5, abs=0.08)
+    assert knife_share(ThreatProjector(two, p=1.0, weights={CATS.index("knife"): 3.0})) == pytest.approx(0.75, abs=0.08)
+    assert knife_share(ThreatProjector(two, p=1.0, weights={-1: 3.0})) == pytest.approx(0.25, abs=0.08)
+    with pytest.raises(ConfigError, match="does not hold"):
+        ThreatProjector(two, p=1.0, weights={CATS.index("firearm"): 2.0})
+    with pytest.raises(ConfigError, match="> 0"):
+        ThreatProjector(two, p=1.0, weights={-1: 0.0})
+
+
+def test_recipe_weights_are_keyed_by_bank_label() -> None:
+    from training.config import TrainSection
+    from training.data import tip_label_weights
+
+    t = TrainSection(
+        tip_categories=("firearm", "knife"), tip_negatives=("umbrella", "pens"), tip_weights={"knife": 3, "pens": 0.5}
+    )
+    assert tip_label_weights(t, CATS) == {CATS.index("knife"): 3.0, -2: 0.5}
+    with pytest.raises(ConfigError, match="not in tip_categories"):
+        tip_label_weights(TrainSection(tip_weights={"watch": 2}), CATS)
+    with pytest.raises(Exception, match="greater than 0"):
+        TrainSection(tip_weights={"knife": 0})
+
+
+def test_side_view_share_of_the_bank() -> None:
+    top = build_bank(CATS, ["knife"], 2.0, 4, seed=0)
+    side = build_bank(CATS, ["knife"], 2.0, 4, seed=0, side_share=1.0)
+    assert all(s.shape[0] < t.shape[0] for s, t in zip(side.masks, top.masks, strict=True))  # flat knives edge-on
+    assert build_bank(CATS, ["knife"], 2.0, 4, seed=0, side_share=0.0).masks[0].shape == top.masks[0].shape
+    plain = tip_mod.bank_key(CATS, ["knife"], 2.0, 2, 0)
+    assert tip_mod.bank_key(CATS, ["knife"], 2.0, 2, 0, (), 0.0) == plain  # older banks keep their key
+    assert tip_mod.bank_key(CATS, ["knife"], 2.0, 2, 0, (), 0.25) != plain

@@ -169,3 +169,18 @@ def test_added_noise_stays_physical_where_the_threat_starves_the_detector() -> N
     assert inside.max() <= np.log(2e4) + 1e-4 and inside.min() > np.log(1e4) - np.log(20)
     outside = out.high[~mask]
     assert np.all(outside == 2.0)
+
+
+def test_side_view_patch_sees_a_flat_object_edge_on() -> None:
+    obj = KINDS.get("kitchen_knife").build(np.random.default_rng(0))
+    top, top_mask = object_areal(obj, 2.0, angle_deg=0.0)
+    side, side_mask = object_areal(obj, 2.0, angle_deg=0.0, side_view=True)
+    _, _, sz = obj.size_mm()
+    rows = np.flatnonzero(side_mask.any(axis=1))
+    assert rows[-1] - rows[0] + 1 <= sz / 2.0 + 2  # no taller than the knife lying flat
+    cols = np.flatnonzero(side_mask.any(axis=0))
+    top_cols = np.flatnonzero(top_mask.any(axis=0))
+    assert abs(len(cols) - len(top_cols)) <= 2  # the same length along the belt
+    # the same material seen from another side: the mass (areal density x pixel area) is the same
+    assert sum(a.sum() for a in side.values()) == pytest.approx(sum(a.sum() for a in top.values()), rel=0.02)
+    assert max(a.max() for a in side.values()) > 2 * max(a.max() for a in top.values())  # denser edge-on
