@@ -114,7 +114,16 @@ def register_evaluate(sub: Sub) -> None:
     p.set_defaults(func=_evaluate)
 
 
-VALIDATION_KEYS = ("mAP50", "mAP50_95", "per_category", "prohibited", "thresholds", "n_images", "n_parcels")
+VALIDATION_KEYS = (
+    "mAP50",
+    "mAP50_95",
+    "per_category",
+    "by_view",
+    "prohibited",
+    "thresholds",
+    "n_images",
+    "n_parcels",
+)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -174,9 +183,11 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _print_summary(m: dict[str, Any], cats: list[str]) -> None:
-    from training.report import ap_table
+    from training.report import ap_table, view_line
 
     print(ap_table(m, cats))
+    if view_line(m):
+        print(view_line(m))
     pro = m.get("prohibited") or {}
     if pro:
         print(

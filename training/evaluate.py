@@ -19,7 +19,7 @@ from tqdm import tqdm
 from models.base import DetectorModel
 from nii.scan import Scan
 from training.data import CachedView, DetectionDataset, collate, load_coco, read_parcels
-from training.metrics import choose_thresholds, coco_map, parcel_scores, parcel_truth, pd_pfa
+from training.metrics import choose_thresholds, coco_map, map_by_view, parcel_scores, parcel_truth, pd_pfa
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,7 @@ def summarise(
         "mAP50_95": m["mAP50_95"],
         "per_category": m["per_category"],
         "pr50": m["pr50"],
+        "by_view": map_by_view(gt, dets),
         "prohibited": pd_pfa(truth, scores, group, chosen) if group else {},
         "thresholds": chosen,
         "n_images": len(gt["images"]),

@@ -65,6 +65,32 @@ def coco_map(gt: dict[str, Any], dets: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def map_by_view(gt: dict[str, Any], dets: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """:func:`coco_map` of each view index separately ({"0": ..., "1": ...}; images without ``view`` are view 0),
+    {} when every image is view 0. A dual-view scanner's (and the simulator's) view 0 is the top view, view 1 the
+    side view, where objects are seen edge-on and behind the whole width of the parcel."""
+    views: dict[int, set[int]] = defaultdict(set)
+    for im in gt["images"]:
+        views[int(im.get("view", 0))].add(int(im["id"]))
+    if set(views) <= {0}:
+        return {}
+    out = {}
+    for v, ids in sorted(views.items()):
+        sub = {
+            **gt,
+            "images": [im for im in gt["images"] if int(im["id"]) in ids],
+            "annotations": [a for a in gt["annotations"] if int(a["image_id"]) in ids],
+        }
+        m = coco_map(sub, [d for d in dets if int(d["image_id"]) in ids])
+        out[str(v)] = {
+            "mAP50": m["mAP50"],
+            "mAP50_95": m["mAP50_95"],
+            "n_images": len(ids),
+            "AP50": {c: p["AP50"] for c, p in m["per_category"].items()},
+        }
+    return out
+
+
 def parcel_truth(gt: dict[str, Any]) -> dict[str, set[str]]:
     """ooi_id -> set of category names present in any of its views (every parcel listed, empty set if clean)."""
     names = {int(c["id"]): str(c["name"]) for c in gt["categories"]}

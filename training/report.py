@@ -152,6 +152,8 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
     ]
     if "mAP50" in m:
         lines.append(ap_table(m, ckpt.categories))
+        if view_line(m):
+            lines += ["", str(view_line(m))]
         pro = m.get("prohibited", {})
         if pro:
             lines += [
@@ -171,6 +173,8 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
             "",
             ap_table(test, ckpt.categories),
         ]
+        if view_line(test):
+            lines += ["", str(view_line(test))]
         pro = test.get("prohibited") or {}
         if pro:
             lines += [
@@ -283,6 +287,23 @@ def recipe_of(train_config: dict[str, Any], folder: Path = Path("configs/train")
         except ConfigError:
             continue
     return None
+
+
+VIEW_NAMES = {"0": "top", "1": "side"}
+
+
+def view_line(m: dict[str, Any]) -> str | None:
+    """One line of mAP50 (and firearm / knife AP50) per view index of ``m["by_view"]``, None without it."""
+    by = m.get("by_view") or {}
+    if not by:
+        return None
+    parts = []
+    for v, vm in by.items():
+        ap = vm.get("AP50") or {}
+        extra = "".join(f", {c} {ap[c]:.3f}" for c in ("firearm", "knife") if c in ap)
+        name = f" ({VIEW_NAMES[v]})" if v in VIEW_NAMES else ""
+        parts.append(f"view {v}{name} mAP50 {vm['mAP50']:.3f} over {vm['n_images']} images{extra}")
+    return "By view: " + "; ".join(parts) + "."
 
 
 def _stress_row(name: str, m: dict[str, Any]) -> str:

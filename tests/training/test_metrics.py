@@ -5,7 +5,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from training.metrics import choose_thresholds, coco_map, confusion_matrix, parcel_scores, parcel_truth, pd_pfa
+from training.metrics import (
+    choose_thresholds,
+    coco_map,
+    confusion_matrix,
+    map_by_view,
+    parcel_scores,
+    parcel_truth,
+    pd_pfa,
+)
 
 CATS = [{"id": 1, "name": "firearm"}, {"id": 2, "name": "knife"}, {"id": 3, "name": "phone"}]
 
@@ -72,3 +80,22 @@ def test_other_categories_get_their_best_f1_threshold() -> None:
     assert thr["phone"] == pytest.approx(0.7, abs=1e-3)
     assert choose_thresholds(truth, scores, ["phone"], {})["phone"] == 0.3  # off: the default
     assert best_f1_threshold(np.array([0.01]), np.array([]), 0.05, 0.9) == pytest.approx(0.05)  # floor holds
+
+
+def test_map_by_view_splits_top_and_side_views() -> None:
+    gt = _gt()
+    assert map_by_view(gt, []) == {}  # one view per parcel: nothing to split
+    gt["images"][1]["view"] = 1  # image 2 (the knife) is a side view
+    dets = [_det(a["image_id"], a["category_id"], a["bbox"], 0.9) for a in gt["annotations"]]
+    dets[1]["bbox"] = [90, 90, 5, 5]  # the side view's knife is missed
+    by = map_by_view(gt, dets)
+    assert set(by) == {"0", "1"} and by["0"]["n_images"] == 3 and by["1"]["n_images"] == 1
+    assert by["0"]["mAP50"] == pytest.approx(1.0) and by["0"]["AP50"] == {"firearm": 1.0, "phone": 1.0}
+    assert by["1"]["mAP50"] == pytest.approx(0.0) and by["1"]["AP50"] == {"knife": 0.0}
+
+    from training.report import view_line
+
+    line = view_line({"by_view": by})
+    assert line is not None and "view 0 (top) mAP50 1.000 over 3 images, firearm 1.000" in line
+    assert "view 1 (side) mAP50 0.000 over 1 images, knife 0.000" in line
+    assert view_line({}) is None
