@@ -65,9 +65,10 @@ def object_areal(
     centre = n * spacing_mm / 2
     placed = [Placed(obj, Pose(centre, centre, 0.0, angle_deg, tilt_deg, 0.0, flip))]
     if side_view:
-        z_top = float(np.hypot(reach, sz)) + 2 * margin_px * spacing_mm  # above the highest point of any tilt
-        n_rows = int(np.ceil(z_top / spacing_mm)) + margin_px
-        side = SideGeometry(spacing_mm, n_rows, n, z_top, 1e9, z_top / 2, centre)  # far source: no magnification
+        # a tilt turns the object about its base: rows from above its highest to below its lowest point
+        z_top = float(np.hypot(reach, sz)) + 2 * margin_px * spacing_mm
+        n_rows = int(np.ceil(2 * z_top / spacing_mm))
+        side = SideGeometry(spacing_mm, n_rows, n, z_top, 1e9, 0.0, centre)  # far source: no magnification
         rendered = render_side(placed, view, side, [0])
     else:
         rendered = render_top(placed, view, [0])

@@ -184,3 +184,16 @@ def test_side_view_patch_sees_a_flat_object_edge_on() -> None:
     # the same material seen from another side: the mass (areal density x pixel area) is the same
     assert sum(a.sum() for a in side.values()) == pytest.approx(sum(a.sum() for a in top.values()), rel=0.02)
     assert max(a.max() for a in side.values()) > 2 * max(a.max() for a in top.values())  # denser edge-on
+    tilted_top, _ = object_areal(obj, 2.0, angle_deg=30.0, tilt_deg=40.0)
+    tilted, tilted_mask = object_areal(obj, 2.0, angle_deg=30.0, tilt_deg=40.0, side_view=True)
+    assert tilted_mask.any(axis=1).sum() > rows[-1] - rows[0] + 1  # tilted about its length: the blade rises
+
+
+@pytest.mark.parametrize("kind", ["kitchen_knife", "usb_cable", "wristwatch"])
+def test_side_view_patch_keeps_all_of_a_tilted_object(kind: str) -> None:
+    obj = KINDS.get(kind).build(np.random.default_rng(0))
+    for tilt in (20.0, 40.0):
+        top, _ = object_areal(obj, 2.0, angle_deg=30.0, tilt_deg=tilt)
+        side, _ = object_areal(obj, 2.0, angle_deg=30.0, tilt_deg=tilt, side_view=True)
+        # a tilt turns the object about its base, partly below it: none of it may be cut off
+        assert sum(a.sum() for a in side.values()) == pytest.approx(sum(a.sum() for a in top.values()), rel=0.02)
