@@ -5,8 +5,9 @@
 #      threat image projection (configs/train/nii_det_stage2.yaml) -> runs/nii_det_s2, then stage 3 (hard
 #      negatives projected too, display exports; configs/train/nii_det_stage3.yaml) -> runs/nii_det_s3, then
 #      stage 4 (configs/train/nii_det_stage4.yaml, a new cosine cycle, look-alike clutter projected) ->
-#      runs/nii_det_s4, here from stage 3's run (the recipe names the file that was shipped when it ran); each
-#      resumes when re-run
+#      runs/nii_det_s4, here from stage 3's run (the recipe names the file that was shipped when it ran), then
+#      stage 5 (configs/train/nii_det_stage5.yaml: knife drawn more often, side-view patches) -> runs/nii_det_s5;
+#      each resumes when re-run
 #   3. operating thresholds chosen again on validation through the shipped inference path (nii evaluate
 #      --calibrate), nii evaluate on the test set (metrics recorded in the checkpoint) and its stress tests,
 #      nii bench detect
@@ -16,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 NII=.venv/bin/nii
 D=data/synth
-RUN=runs/nii_det_s4   # the shipped run (stage 4)
+RUN=runs/nii_det_s5   # the shipped run (stage 5)
 mkdir -p "$D" runs
 export OMP_NUM_THREADS=2
 
@@ -51,7 +52,9 @@ train configs/train/nii_det_stage2.yaml runs/nii_det_s2
 echo "[$(date -u +%FT%TZ)] train, stage 3 (from runs/nii_det_s2/model.pt)"
 train configs/train/nii_det_stage3.yaml runs/nii_det_s3
 echo "[$(date -u +%FT%TZ)] train, stage 4 (from runs/nii_det_s3/model.pt)"
-train configs/train/nii_det_stage4.yaml "$RUN" --set model.init_from=runs/nii_det_s3/model.pt
+train configs/train/nii_det_stage4.yaml runs/nii_det_s4 --set model.init_from=runs/nii_det_s3/model.pt
+echo "[$(date -u +%FT%TZ)] train, stage 5 (from runs/nii_det_s4/model.pt)"
+train configs/train/nii_det_stage5.yaml "$RUN"
 
 echo "[$(date -u +%FT%TZ)] operating thresholds on validation, through the shipped inference path"
 [ -f "$RUN/model_finish.pt" ] || cp "$RUN/model.pt" "$RUN/model_finish.pt"

@@ -184,8 +184,7 @@ def test_side_view_patch_sees_a_flat_object_edge_on() -> None:
     # the same material seen from another side: the mass (areal density x pixel area) is the same
     assert sum(a.sum() for a in side.values()) == pytest.approx(sum(a.sum() for a in top.values()), rel=0.02)
     assert max(a.max() for a in side.values()) > 2 * max(a.max() for a in top.values())  # denser edge-on
-    tilted_top, _ = object_areal(obj, 2.0, angle_deg=30.0, tilt_deg=40.0)
-    tilted, tilted_mask = object_areal(obj, 2.0, angle_deg=30.0, tilt_deg=40.0, side_view=True)
+    _, tilted_mask = object_areal(obj, 2.0, angle_deg=30.0, tilt_deg=40.0, side_view=True)
     assert tilted_mask.any(axis=1).sum() > rows[-1] - rows[0] + 1  # tilted about its length: the blade rises
 
 
