@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -335,16 +335,28 @@ def collate(
 class RepeatFactorSampler(torch.utils.data.Sampler[int]):
     """Repeat-factor sampling (LVIS, Gupta et al. 2019): a view holding a category seen in fewer than a share
     ``threshold`` of the views is drawn r = max over its categories of sqrt(threshold / share) times per epoch
-    (stochastic rounding, seeded per epoch), so rare categories (the prohibited ones) are seen more often."""
+    (stochastic rounding, seeded per epoch), so rare categories (the prohibited ones) are seen more often.
+    ``view_repeat`` multiplies the factor of the views of a view index (e.g. {1: 1.75}: the side views of dual-view
+    scanners, where flat objects are edge-on and hardest); ``threshold`` None repeats by view index only."""
 
-    def __init__(self, views: Sequence[CachedView], threshold: float, *, seed: int) -> None:
+    def __init__(
+        self,
+        views: Sequence[CachedView],
+        threshold: float | None,
+        *,
+        seed: int,
+        view_repeat: Mapping[int, float] | None = None,
+    ) -> None:
         counts: dict[int, int] = defaultdict(int)
         for v in views:
             for c in set(v.labels):
                 counts[c] += 1
         n = max(len(views), 1)
-        rc = {c: max(1.0, float(np.sqrt(threshold / (k / n)))) for c, k in counts.items()}
-        self.factors = np.array([max([rc[c] for c in v.labels], default=1.0) for v in views])
+        rc = {c: max(1.0, float(np.sqrt(threshold / (k / n)))) if threshold else 1.0 for c, k in counts.items()}
+        vr = dict(view_repeat or {})
+        self.factors = np.array(
+            [max([rc[c] for c in v.labels], default=1.0) * vr.get(v.view, 1.0) for v in views], dtype=np.float64
+        )
         self.seed = seed
         self.epoch = 0
 

@@ -255,8 +255,8 @@ class Run:
         sampler: DistributedSampler[Any] | RepeatFactorSampler | None = None
         if self.distributed:  # repeat-factor sampling is not combined with DDP here
             sampler = DistributedSampler(self.train_ds, seed=t.seed)
-        elif t.repeat_threshold:
-            sampler = RepeatFactorSampler(self.train_views, t.repeat_threshold, seed=t.seed)
+        elif t.repeat_threshold or t.view_repeat:
+            sampler = RepeatFactorSampler(self.train_views, t.repeat_threshold, seed=t.seed, view_repeat=t.view_repeat)
         if sampler is not None:
             sampler.set_epoch(self.epoch)
         g = torch.Generator().manual_seed(t.seed + self.epoch)
@@ -352,8 +352,8 @@ class Run:
         """
         t = self.cfg.train
         n_train = (
-            len(RepeatFactorSampler(self.train_views, t.repeat_threshold, seed=t.seed))
-            if t.repeat_threshold and not self.distributed
+            len(RepeatFactorSampler(self.train_views, t.repeat_threshold, seed=t.seed, view_repeat=t.view_repeat))
+            if (t.repeat_threshold or t.view_repeat) and not self.distributed
             else len(self.train_ds)
         )
         per_epoch = n_train // t.batch_size

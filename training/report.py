@@ -244,6 +244,9 @@ def _how_made(ckpt: Checkpoint) -> list[str]:
     init = (tc.get("model") or {}).get("init_from")
     if init:
         lines.append(f"- Started from the weights of `{init}` (an earlier stage; its own card says how it was made).")
+    if t.get("view_repeat"):
+        reps = ", ".join(f"view {v} ({VIEW_NAMES.get(str(v), '?')}) x{f:g}" for v, f in t["view_repeat"].items())
+        lines.append(f"- Views drawn more often per epoch (training.data.RepeatFactorSampler): {reps}.")
     if t.get("tip_p"):
         lines.append(
             f"- Threat image projection (training/tip.py): {', '.join(t.get('tip_categories', []))} from the "

@@ -36,3 +36,11 @@ def test_the_card_names_projected_look_alikes() -> None:
     assert "unannotated look-alikes (umbrella, e_cigarette, pens, cutlery)" in text
     stage3 = load_config(RECIPES / "nii_det_stage3.yaml").model_dump(mode="json")
     assert "look-alikes" not in "\n".join(_how_made(_ckpt(stage3)))
+
+
+def test_the_card_names_side_view_training() -> None:
+    stage6 = load_config(RECIPES / "nii_det_stage6.yaml").model_dump(mode="json")
+    text = "\n".join(_how_made(_ckpt(stage6)))
+    assert "view 1 (side) x1.75" in text
+    assert "A share 0.4 of the projected patches is seen as a dual-view scanner's side view" in text
+    assert "knife x3" in text and "tool x1.5" in text

@@ -30,3 +30,14 @@ def test_plan_epochs_follows_the_median_recent_pace_within_bounds() -> None:
     assert plan_epochs(10, 1000.0, 2000.0, [100.0, 130.0, 100.0], 40) == 20
     assert plan_epochs(10, 1000.0, 2000.0, [100.0, 100.0, 100.0], 15) == 15  # capped by the recipe's epochs
     assert plan_epochs(10, 2500.0, 2000.0, [100.0], 40) == 10  # over budget: stop after this epoch
+
+
+def test_views_of_an_index_are_repeated_on_top_of_rare_categories() -> None:
+    views = [_view(i, [0]) for i in range(5)] + [_view(i, [7]) for i in range(5, 100)]
+    for v in views[::2]:
+        v.view = 1  # every other view is a side view
+    s = RepeatFactorSampler(views, 0.2, seed=0, view_repeat={1: 2.0})
+    assert s.factors.tolist()[:5] == [4.0, 2.0, 4.0, 2.0, 4.0]  # rare category x side view
+    assert s.factors[5] == 1.0 and s.factors[6] == 2.0
+    only_views = RepeatFactorSampler(views, None, seed=0, view_repeat={1: 2.0})
+    assert set(only_views.factors.tolist()) == {1.0, 2.0} and len(only_views) == 150
