@@ -186,8 +186,8 @@ def _print_summary(m: dict[str, Any], cats: list[str]) -> None:
     from training.report import ap_table, view_line
 
     print(ap_table(m, cats))
-    if view_line(m):
-        print(view_line(m))
+    if by_view := view_line(m):
+        print(by_view)
     pro = m.get("prohibited") or {}
     if pro:
         print(

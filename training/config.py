@@ -43,9 +43,9 @@ class TrainSection(_Frozen):
     scale_jitter: float = Field(0.15, ge=0, lt=1)
     single_energy_p: float = Field(0.2, ge=0, le=1)
     repeat_threshold: float | None = Field(None, gt=0, le=1)
+    """Repeat-factor sampling of rare categories (training.data.RepeatFactorSampler); None: plain shuffling."""
     view_repeat: dict[int, Annotated[float, Field(ge=1)]] = Field(default_factory=dict)
     """Repeat factor per view index (training.data.RepeatFactorSampler), e.g. ``{1: 1.75}`` for side views."""
-    """Repeat-factor sampling of rare categories (training.data.RepeatFactorSampler); None: plain shuffling."""
     noise_p: float = Field(0.5, ge=0, le=1)
     gain_p: float = Field(0.5, ge=0, le=1)
     gain: tuple[float, float] = (0.9, 1.1)

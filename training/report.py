@@ -152,8 +152,8 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
     ]
     if "mAP50" in m:
         lines.append(ap_table(m, ckpt.categories))
-        if view_line(m):
-            lines += ["", str(view_line(m))]
+        if by_view := view_line(m):
+            lines += ["", by_view]
         pro = m.get("prohibited", {})
         if pro:
             lines += [
@@ -173,8 +173,8 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
             "",
             ap_table(test, ckpt.categories),
         ]
-        if view_line(test):
-            lines += ["", str(view_line(test))]
+        if by_view := view_line(test):
+            lines += ["", by_view]
         pro = test.get("prohibited") or {}
         if pro:
             lines += [
