@@ -88,9 +88,14 @@ def pistol(rng: np.random.Generator) -> SimObject:
 def pistol_disassembled(rng: np.random.Generator) -> SimObject:
     """Field-stripped pistol: slide, frame and magazine laid next to each other (still one weapon)."""
     slide, frame, mag, _ = _pistol_parts(rng, rng.random() < 0.3)
-    parts = [transform_part(p, rng.uniform(-8, 8), rng.uniform(-10, 10), 45 + rng.uniform(0, 25), 0) for p in slide]
+    # Each piece moves as one rigid body: a hollow's inner part must stay inside its shell (moved part by part, as
+    # before, the X-ray saw up to 1.5x the pistol's mass). One move per part is still drawn and the first one used,
+    # so the random stream, and with it every other object of a parcel, stays as it was.
+    slide_moves = [(rng.uniform(-8, 8), rng.uniform(-10, 10), 45 + rng.uniform(0, 25)) for _ in slide]
+    parts = [transform_part(p, *slide_moves[0], 0) for p in slide]
     parts += frame
-    parts += [transform_part(p, rng.uniform(-30, 30), 150 + rng.uniform(0, 20), rng.uniform(-30, 0), 0) for p in mag]
+    mag_moves = [(rng.uniform(-30, 30), 150 + rng.uniform(0, 20), rng.uniform(-30, 0)) for _ in mag]
+    parts += [transform_part(p, *mag_moves[0], 0) for p in mag]
     return SimObject("pistol_disassembled", "firearm", parts, value_eur("firearm", rng), {"model": "pistol parts"})
 
 
