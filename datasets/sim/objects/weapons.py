@@ -89,7 +89,7 @@ def pistol_disassembled(rng: np.random.Generator) -> SimObject:
     """Field-stripped pistol: slide, frame and magazine laid next to each other (still one weapon)."""
     slide, frame, mag, _ = _pistol_parts(rng, rng.random() < 0.3)
     # Each piece moves as one rigid body: a hollow's inner part must stay inside its shell (moved part by part, as
-    # before, the X-ray saw up to 1.5x the pistol's mass). One move per part is still drawn and the first one used,
+    # before, the X-ray saw 1.6-2.2x the pistol's mass). One move per part is still drawn and the first one used,
     # so the random stream, and with it every other object of a parcel, stays as it was.
     slide_moves = [(rng.uniform(-8, 8), rng.uniform(-10, 10), 45 + rng.uniform(0, 25)) for _ in slide]
     parts = [transform_part(p, *slide_moves[0], 0) for p in slide]

@@ -96,7 +96,7 @@ def test_values_stay_inside_reference_prices() -> None:
 @pytest.mark.parametrize("name", ["pistol", "pistol_disassembled"])
 def test_rendered_firearm_holds_the_mass_it_is_built_with(name: str) -> None:
     """The X-ray sees the mass the object is built with: a field-stripped pistol's slide and magazine move as rigid
-    pieces, so each hollow's inner part stays inside its shell (it once moved part by part: 1.5x the mass)."""
+    pieces, so each hollow's inner part stays inside its shell (it once moved part by part: 1.6-2.2x the mass)."""
     from datasets.sim.raster import Pose, ViewGeometry
     from datasets.sim.render import Placed, render_top
 
