@@ -250,13 +250,19 @@ class Run:
         )
         os.replace(self.out / "state.pt.tmp", self.out / "state.pt")
 
+    def _repeat_sampler(self) -> RepeatFactorSampler | None:
+        """Repeat-factor sampling by rare category and view index, as the recipe asks; None for plain shuffling."""
+        t = self.cfg.train
+        if not (t.repeat_threshold or t.view_repeat):
+            return None
+        return RepeatFactorSampler(self.train_views, t.repeat_threshold, seed=t.seed, view_repeat=t.view_repeat)
+
     def train_epoch(self, total_iters: int) -> dict[str, float]:
         t = self.cfg.train
-        sampler: DistributedSampler[Any] | RepeatFactorSampler | None = None
-        if self.distributed:  # repeat-factor sampling is not combined with DDP here
-            sampler = DistributedSampler(self.train_ds, seed=t.seed)
-        elif t.repeat_threshold or t.view_repeat:
-            sampler = RepeatFactorSampler(self.train_views, t.repeat_threshold, seed=t.seed, view_repeat=t.view_repeat)
+        # repeat-factor sampling is not combined with DDP here
+        sampler: DistributedSampler[Any] | RepeatFactorSampler | None = (
+            DistributedSampler(self.train_ds, seed=t.seed) if self.distributed else self._repeat_sampler()
+        )
         if sampler is not None:
             sampler.set_epoch(self.epoch)
         g = torch.Generator().manual_seed(t.seed + self.epoch)
@@ -351,11 +357,8 @@ class Run:
         of being cut off mid-way.
         """
         t = self.cfg.train
-        n_train = (
-            len(RepeatFactorSampler(self.train_views, t.repeat_threshold, seed=t.seed, view_repeat=t.view_repeat))
-            if (t.repeat_threshold or t.view_repeat) and not self.distributed
-            else len(self.train_ds)
-        )
+        repeat = None if self.distributed else self._repeat_sampler()
+        n_train = len(repeat) if repeat is not None else len(self.train_ds)
         per_epoch = n_train // t.batch_size
         if t.max_iters_per_epoch:
             per_epoch = min(per_epoch, t.max_iters_per_epoch)
