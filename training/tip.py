@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from datasets.sim.objects.base import ObjectKind
 
 log = logging.getLogger(__name__)
-BANK_VERSION = 1
+BANK_VERSION = 2  # 2: prisms sampled at pixel centres, overlapping pieces stacked (datasets.sim.raster)
 MAX_COUNTS_LOG = 2.0  # a pixel that counts nothing reads ln(2 N0) (nii.physics.noise)
 
 

@@ -10,8 +10,9 @@ parcel look smaller, and pixel spacing is exact on the belt plane. The side view
 wall, and magnification depends on the distance across the belt. Magnification is applied per part, at the
 part's centre (the part's own depth is ignored).
 
-A part's footprint is rasterised with 2x supersampling (area-weighted edges); cylinders use the exact pixel
-box-filtered chord, so thin wires keep their mass at coarse pixels.
+A prism's footprint is rasterised with 2x supersampling at pixel centres (area-weighted edges, no bias: thin
+blades keep their mass); its outlines are separate pieces, stacked where they overlap (a pile of coins). Cylinders
+use the exact pixel box-filtered chord, so thin wires keep their mass at coarse pixels.
 """
 
 from __future__ import annotations
@@ -187,6 +188,41 @@ def rasterise(
     return out
 
 
+def layer_count(poly: np.ndarray, h: int, w: int) -> tuple[int, int, np.ndarray] | None:
+    """How many layers of ``poly`` (pixel units, pixel centres at integer coordinates) cover each pixel centre of
+    an ``h`` x ``w`` grid: the absolute winding number, so a band that crosses itself (a curled cable) counts
+    twice where it does. Returns the covered box as ``(row0, col0, counts)``, or None when no centre is inside.
+
+    Pixel-centre sampling has no bias, where cv2.fillPoly fills every pixel an edge touches (+1 pixel across each
+    run: a 1 mm blade at 2 mm/px came out at twice its mass), and counts layers where fillPoly's even-odd rule left
+    holes in overlaps. A scanline over the edges, O(rows x edges + box): matplotlib's Path.contains_points samples
+    the same centres ~600x slower.
+    """
+    x0, y0 = poly[:, 0], poly[:, 1]
+    x1, y1 = np.roll(x0, -1), np.roll(y0, -1)
+    r_lo = max(math.ceil(float(y0.min())), 0)
+    r_hi = min(math.floor(float(y0.max())), h - 1)
+    c_lo = max(math.ceil(float(x0.min())), 0)
+    c_hi = min(math.floor(float(x0.max())), w - 1)
+    if r_hi < r_lo or c_hi < c_lo:
+        return None
+    ys = np.arange(r_lo, r_hi + 1, dtype=np.float64)[:, None]
+    up = y1 > y0
+    lo, hi = np.minimum(y0, y1), np.maximum(y0, y1)
+    crosses = (ys >= lo) & (ys < hi)  # half-open, so a vertex shared by two edges is crossed once
+    dy = np.where(y1 != y0, y1 - y0, 1.0)
+    xc = x0 + (ys - y0) * (x1 - x0) / dy
+    rows, edges = np.nonzero(crosses)
+    # a crossing at x adds its direction to the winding of every pixel centre to its right
+    col = np.clip(np.floor(xc[rows, edges]).astype(np.int64) + 1 - c_lo, 0, c_hi - c_lo + 1)
+    acc = np.zeros((r_hi - r_lo + 1, c_hi - c_lo + 2), dtype=np.int32)
+    np.add.at(acc, (rows, col), np.where(up[edges], 1, -1).astype(np.int32))
+    counts = np.abs(np.cumsum(acc, axis=1)[:, :-1])
+    if not counts.any():
+        return None
+    return r_lo, c_lo, counts
+
+
 def _prism(part: Prism, aff: np.ndarray, view: ViewGeometry, mm_per_px: float) -> PartRaster | None:
     polys = [p @ aff[:, :2].T + aff[:, 2] for p in part.polygons]
     box = _bbox(np.concatenate(polys), 1.0, view)
@@ -195,21 +231,32 @@ def _prism(part: Prism, aff: np.ndarray, view: ViewGeometry, mm_per_px: float) -
     r0, c0, r1, c1 = box
     h, w = r1 - r0, c1 - c0
     ss = SUPERSAMPLE if h * w < LARGE_PART_PX else 1  # big parts: edges are a small share of their pixels
-    mask = np.zeros((h * ss, w * ss), dtype=np.uint8)
-    pts = [np.round(((p - [c0, r0]) * ss - 0.5) * 16).astype(np.int32) for p in polys]
-    cv2.fillPoly(mask, pts, 1, lineType=cv2.LINE_8, shift=4)
-    if part.edge > 0:
-        d = (cv2.distanceTransform(mask, cv2.DIST_L2, 3) - 0.5) * np.float32(mm_per_px / ss)
-        e, t = np.float32(part.edge), np.float32(part.thickness)
-        dd = np.minimum(d, e)
-        t_ss = np.where(mask > 0, (t - 2 * e) + 2 * np.sqrt(np.maximum(e * e - (e - dd) ** 2, 0)), 0).astype(np.float32)
-        t_ss = np.where(mask > 0, np.maximum(t_ss, 0.15 * t), 0).astype(np.float32)
-    else:
-        t_ss = mask.astype(np.float32) * np.float32(part.thickness)
-    cov = cv2.resize(mask.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
+    layers = np.zeros((h * ss, w * ss), dtype=np.float32)  # overlapping outlines lie on one another
+    t_ss = np.zeros_like(layers)
+    e, t = np.float32(part.edge), np.float32(part.thickness)
+    for p in polys:
+        filled = layer_count((p - [c0, r0]) * ss - 0.5, h * ss, w * ss)
+        if filled is None:
+            continue
+        pr, pc, counts = filled
+        sl = (slice(pr, pr + counts.shape[0]), slice(pc, pc + counts.shape[1]))
+        layers[sl] += counts
+        if part.edge > 0:  # rounded edges: thinner within ``edge`` of this outline's border
+            inside = np.pad((counts > 0).astype(np.uint8), 1)
+            d = (cv2.distanceTransform(inside, cv2.DIST_L2, 3)[1:-1, 1:-1] - 0.5) * np.float32(mm_per_px / ss)
+            dd = np.minimum(d, e)
+            prof = np.maximum((t - 2 * e) + 2 * np.sqrt(np.maximum(e * e - (e - dd) ** 2, 0)), 0.15 * t)
+            t_ss[sl] += np.where(counts > 0, prof * counts, 0).astype(np.float32)
+    if part.edge == 0:
+        t_ss = layers * t
+    if not layers.any():
+        return None
+    cov = cv2.resize(np.minimum(layers, 1), (w, h), interpolation=cv2.INTER_AREA)
     t_mm = cv2.resize(t_ss, (w, h), interpolation=cv2.INTER_AREA)
-    if part.texture > 0:
-        t_mm *= _texture(part.seed, h, w, part.texture_mm / mm_per_px, part.texture)
+    if part.texture > 0:  # density varies across the part; its mass stays
+        total = float(t_mm.sum())
+        t_mm = t_mm * _texture(part.seed, h, w, part.texture_mm / mm_per_px, part.texture)
+        t_mm = (t_mm * (total / max(float(t_mm.sum()), 1e-9))).astype(np.float32)
     return PartRaster(r0, c0, t_mm, cov)
 
 

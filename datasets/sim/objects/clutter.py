@@ -217,11 +217,17 @@ def keys(rng: np.random.Generator) -> SimObject:
     for i in range(n):
         a = math.radians(base + rng.normal(0, 25))
         L = rng.uniform(35, 55)
-        teeth = [(12 + L * k / 8, -3 - rng.uniform(0, 3) * (k % 2)) for k in range(1, 8)]
-        outline = poly([(12, 4), (12 + L, 3), (12 + L + 3, 0), *reversed(teeth), (12, -5)])
+        notches = [-3 - rng.uniform(0, 3) * (k % 2) for k in range(1, 8)]
         c, s = math.cos(a), math.sin(a)
         rot = np.array([[c, s], [-s, c]])
-        bow = circle(rng.uniform(9, 13), 10 + 2, 0, 14) if rng.random() < 0.6 else rounded_rect(22, 24, 5, 12, 0)
+        if rng.random() < 0.6:
+            r_bow = rng.uniform(9, 13)
+            bow, x0 = circle(r_bow, 12, 0, 14), 12 + r_bow
+        else:
+            bow, x0 = rounded_rect(22, 24, 5, 12, 0), 23.0
+        # the blade starts where the bow ends: one piece of metal, not two lying on each other
+        teeth = [(x0 + L * k / 8, y) for k, y in enumerate(notches, start=1)]
+        outline = poly([(x0, 4), (x0 + L, 3), (x0 + L + 3, 0), *reversed(teeth), (x0, -5)])
         parts += [
             Prism(
                 pick(rng, ["brass", "nickel", "steel"]),
