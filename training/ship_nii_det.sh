@@ -6,18 +6,22 @@
 #      negatives projected too, display exports; configs/train/nii_det_stage3.yaml) -> runs/nii_det_s3, then
 #      stage 4 (configs/train/nii_det_stage4.yaml, a new cosine cycle, look-alike clutter projected) ->
 #      runs/nii_det_s4, here from stage 3's run (the recipe names the file that was shipped when it ran), then
-#      stage 5 (configs/train/nii_det_stage5.yaml: knife drawn more often, side-view patches) -> runs/nii_det_s5;
-#      each resumes when re-run
+#      stage 5 (configs/train/nii_det_stage5.yaml: knife drawn more often, side-view patches) -> runs/nii_det_s5,
+#      then stage 6 (configs/train/nii_det_stage6.yaml: side views drawn more often, more side-view patches) ->
+#      runs/nii_det_s6; each resumes when re-run
 #   3. operating thresholds chosen again on validation through the shipped inference path (nii evaluate
 #      --calibrate), nii evaluate on the test set (metrics recorded in the checkpoint) and its stress tests,
 #      nii bench detect
 #   4. copies model.pt + model card to models/weights/ (committing them is left to a person)
 # Run:  nohup training/ship_nii_det.sh > runs/ship_nii_det.log 2>&1 &
+# The data behind nii_det 0.1.0-0.7.0 was rendered before commit 9f5eac6 fixed the simulator's prism fill (edges a
+# pixel too wide, holes where pieces overlap: docs/simulator.md); run step 1 from commit 5d708e5 to get those exact
+# sets. After it, this script renders the corrected data, so its models will differ from the shipped one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NII=.venv/bin/nii
 D=data/synth
-RUN=runs/nii_det_s5   # the shipped run (stage 5)
+RUN=runs/nii_det_s6   # the shipped run (stage 6)
 mkdir -p "$D" runs
 export OMP_NUM_THREADS=2
 
@@ -54,7 +58,9 @@ train configs/train/nii_det_stage3.yaml runs/nii_det_s3
 echo "[$(date -u +%FT%TZ)] train, stage 4 (from runs/nii_det_s3/model.pt)"
 train configs/train/nii_det_stage4.yaml runs/nii_det_s4 --set model.init_from=runs/nii_det_s3/model.pt
 echo "[$(date -u +%FT%TZ)] train, stage 5 (from runs/nii_det_s4/model.pt)"
-train configs/train/nii_det_stage5.yaml "$RUN"
+train configs/train/nii_det_stage5.yaml runs/nii_det_s5
+echo "[$(date -u +%FT%TZ)] train, stage 6 (from runs/nii_det_s5/model.pt)"
+train configs/train/nii_det_stage6.yaml "$RUN"
 
 echo "[$(date -u +%FT%TZ)] operating thresholds on validation, through the shipped inference path"
 [ -f "$RUN/model_finish.pt" ] || cp "$RUN/model.pt" "$RUN/model_finish.pt"
