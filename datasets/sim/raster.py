@@ -232,7 +232,7 @@ def _prism(part: Prism, aff: np.ndarray, view: ViewGeometry, mm_per_px: float) -
     h, w = r1 - r0, c1 - c0
     ss = SUPERSAMPLE if h * w < LARGE_PART_PX else 1  # big parts: edges are a small share of their pixels
     layers = np.zeros((h * ss, w * ss), dtype=np.float32)  # overlapping outlines lie on one another
-    t_ss = np.zeros_like(layers)
+    rounded = np.zeros_like(layers) if part.edge > 0 else None  # path length under rounded edges
     e, t = np.float32(part.edge), np.float32(part.thickness)
     for p in polys:
         filled = layer_count((p - [c0, r0]) * ss - 0.5, h * ss, w * ss)
@@ -241,16 +241,15 @@ def _prism(part: Prism, aff: np.ndarray, view: ViewGeometry, mm_per_px: float) -
         pr, pc, counts = filled
         sl = (slice(pr, pr + counts.shape[0]), slice(pc, pc + counts.shape[1]))
         layers[sl] += counts
-        if part.edge > 0:  # rounded edges: thinner within ``edge`` of this outline's border
+        if rounded is not None:  # thinner within ``edge`` of this outline's border
             inside = np.pad((counts > 0).astype(np.uint8), 1)
             d = (cv2.distanceTransform(inside, cv2.DIST_L2, 3)[1:-1, 1:-1] - 0.5) * np.float32(mm_per_px / ss)
             dd = np.minimum(d, e)
             prof = np.maximum((t - 2 * e) + 2 * np.sqrt(np.maximum(e * e - (e - dd) ** 2, 0)), 0.15 * t)
-            t_ss[sl] += np.where(counts > 0, prof * counts, 0).astype(np.float32)
-    if part.edge == 0:
-        t_ss = layers * t
+            rounded[sl] += np.where(counts > 0, prof * counts, 0).astype(np.float32)
     if not layers.any():
         return None
+    t_ss = layers * t if rounded is None else rounded
     cov = cv2.resize(np.minimum(layers, 1), (w, h), interpolation=cv2.INTER_AREA)
     t_mm = cv2.resize(t_ss, (w, h), interpolation=cv2.INTER_AREA)
     if part.texture > 0:  # density varies across the part; its mass stays
