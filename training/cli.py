@@ -183,17 +183,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _print_summary(m: dict[str, Any], cats: list[str]) -> None:
-    from training.report import ap_table, view_line
+    from training.report import ap_table, pd_pfa_line, view_line
 
     print(ap_table(m, cats))
     if by_view := view_line(m):
         print(by_view)
-    pro = m.get("prohibited") or {}
-    if pro:
-        print(
-            f"prohibited: Pd {pro['Pd']:.3f} ({pro['n_positive']} parcels)  Pfa {pro['Pfa']:.3f} "
-            f"({pro['n_negative']} parcels)"
-        )
+    if pro := m.get("prohibited"):
+        print(f"prohibited: {pd_pfa_line(pro)}")
     print(f"mAP50 {m['mAP50']:.4f}  mAP50:95 {m['mAP50_95']:.4f}  images {m['n_images']}  parcels {m['n_parcels']}")
 
 

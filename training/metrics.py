@@ -117,26 +117,30 @@ def pd_pfa(
     scores: Mapping[str, Mapping[str, float]],
     group: Sequence[str],
     thresholds: Mapping[str, float],
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Parcel-level probability of detection and false-alarm rate for ``group``.
 
     A parcel alarms when any category of the group scores at least its threshold. Pd = alarmed parcels among those
-    holding a group item; Pfa = alarmed parcels among those holding none. Counts are returned too.
+    holding a group item; Pfa = alarmed parcels among those holding none. Counts are returned too, and what raises
+    the false alarms: ``false_alarms_by`` {category: clean parcels where it reaches its threshold} and
+    ``false_alarms_alone`` {category: clean parcels where it is the only one that does}.
     """
     pos = [p for p, cats in truth.items() if cats & set(group)]
     neg = [p for p, cats in truth.items() if not cats & set(group)]
 
-    def alarms(p: str) -> bool:
+    def triggers(p: str) -> list[str]:
         s = scores.get(p, {})
-        return any(s.get(c, 0.0) >= thresholds[c] for c in group)
+        return [c for c in group if s.get(c, 0.0) >= thresholds[c]]
 
-    tp = sum(alarms(p) for p in pos)
-    fp = sum(alarms(p) for p in neg)
+    tp = sum(bool(triggers(p)) for p in pos)
+    raised = [triggers(p) for p in neg]
     return {
         "Pd": tp / len(pos) if pos else float("nan"),
-        "Pfa": fp / len(neg) if neg else float("nan"),
+        "Pfa": sum(bool(t) for t in raised) / len(neg) if neg else float("nan"),
         "n_positive": len(pos),
         "n_negative": len(neg),
+        "false_alarms_by": {c: sum(c in t for t in raised) for c in group},
+        "false_alarms_alone": {c: sum(t == [c] for t in raised) for c in group},
     }
 
 

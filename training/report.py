@@ -158,9 +158,7 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
         if pro:
             lines += [
                 "",
-                f"Prohibited group, per parcel at the thresholds above: Pd {pro.get('Pd', float('nan')):.3f} "
-                f"({pro.get('n_positive')} parcels), Pfa {pro.get('Pfa', float('nan')):.3f} "
-                f"({pro.get('n_negative')} parcels).",
+                f"Prohibited group, per parcel at the thresholds above: {pd_pfa_line(pro)}.",
             ]
     for k in ("evaluated_on", "latency_ms"):
         if k in m:
@@ -179,9 +177,7 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
         if pro:
             lines += [
                 "",
-                f"Prohibited group, per parcel: Pd {pro.get('Pd', float('nan')):.3f} "
-                f"({pro.get('n_positive')} parcels), Pfa {pro.get('Pfa', float('nan')):.3f} "
-                f"({pro.get('n_negative')} parcels).",
+                f"Prohibited group, per parcel: {pd_pfa_line(pro)}.",
             ]
     stress = m.get("stress")
     if isinstance(stress, dict) and stress:
@@ -307,6 +303,17 @@ def view_line(m: dict[str, Any]) -> str | None:
         name = f" ({VIEW_NAMES[v]})" if v in VIEW_NAMES else ""
         parts.append(f"view {v}{name} mAP50 {vm['mAP50']:.3f} over {vm['n_images']} images{extra}")
     return "By view: " + "; ".join(parts) + "."
+
+
+def pd_pfa_line(pro: dict[str, Any]) -> str:
+    """Pd and Pfa of the prohibited group with their parcel counts, and which categories raise the false alarms."""
+    line = (
+        f"Pd {pro.get('Pd', float('nan')):.3f} ({pro.get('n_positive')} parcels), "
+        f"Pfa {pro.get('Pfa', float('nan')):.3f} ({pro.get('n_negative')} parcels)"
+    )
+    by, alone = pro.get("false_alarms_by") or {}, pro.get("false_alarms_alone") or {}
+    raised = [f"{c} {n} ({alone.get(c, 0)} alone)" for c, n in sorted(by.items(), key=lambda kv: -kv[1]) if n]
+    return line + (f"; clean parcels alarmed by {', '.join(raised)}" if raised else "")
 
 
 def _stress_row(name: str, m: dict[str, Any]) -> str:

@@ -55,6 +55,11 @@ def test_parcel_pd_pfa_and_thresholds() -> None:
     assert r["Pd"] == 1.0 and r["Pfa"] == 0.0 and r["n_positive"] == 2 and r["n_negative"] == 2
     r = pd_pfa(truth, scores, ["firearm", "knife"], {"firearm": 0.45, "knife": 0.5})
     assert r["Pd"] == 0.5 and r["Pfa"] == 0.5
+    assert r["false_alarms_by"] == {"firearm": 1, "knife": 0} and r["false_alarms_alone"] == {"firearm": 1, "knife": 0}
+    both = parcel_scores(gt, [*dets, _det(4, 2, [0, 0, 5, 5], 0.6)])  # the clean parcel P4 also scores a knife
+    r = pd_pfa(truth, both, ["firearm", "knife"], {"firearm": 0.45, "knife": 0.5})
+    assert r["Pfa"] == 0.5 and r["false_alarms_by"] == {"firearm": 1, "knife": 1}
+    assert r["false_alarms_alone"] == {"firearm": 0, "knife": 0}
     thr = choose_thresholds(truth, scores, ["firearm", "knife", "phone"], {"firearm": 0.95, "knife": 0.95})
     assert thr["firearm"] == pytest.approx(0.8, abs=1e-3) and thr["knife"] == pytest.approx(0.4, abs=1e-3)
     assert thr["phone"] == 0.3

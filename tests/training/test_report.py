@@ -44,3 +44,20 @@ def test_the_card_names_side_view_training() -> None:
     assert "view 1 (side) x1.75" in text
     assert "A share 0.4 of the projected patches is seen as a dual-view scanner's side view" in text
     assert "knife x3" in text and "tool x1.5" in text
+
+
+def test_the_pd_pfa_line_names_what_raises_the_false_alarms() -> None:
+    from training.report import pd_pfa_line
+
+    pro = {
+        "Pd": 0.976,
+        "Pfa": 0.619,
+        "n_positive": 164,
+        "n_negative": 236,
+        "false_alarms_by": {"firearm": 8, "knife": 130, "ammunition": 39, "narcotics_packet": 0},
+        "false_alarms_alone": {"firearm": 0, "knife": 65, "ammunition": 4, "narcotics_packet": 0},
+    }
+    line = pd_pfa_line(pro)
+    assert line.startswith("Pd 0.976 (164 parcels), Pfa 0.619 (236 parcels)")
+    assert line.endswith("clean parcels alarmed by knife 130 (65 alone), ammunition 39 (4 alone), firearm 8 (0 alone)")
+    assert pd_pfa_line({"Pd": 1.0, "Pfa": 0.0, "n_positive": 3, "n_negative": 5}).endswith("(5 parcels)")
