@@ -108,6 +108,11 @@ def generate_parcel(job: ParcelJob) -> dict[str, object]:
         "views": len(sim.scan.views),
         "scanner": sim.profile.to_dict(),
         "clutter": sorted(p.obj.kind for p in sim.layout.placed if p.role == "item" and p.obj.category is None),
+        "clutter_objects": [  # where they are: what a false alarm on 'nothing annotated' lies on
+            {"kind": sim.layout.placed[inst.index].obj.kind, "box": list(inst.box_xyxy), "view": v}
+            for v, sv in enumerate(sim.views)
+            for inst in sv.others
+        ],
     }
     record: dict[str, object] = {"images": images, "annotations": annotations, "truth": truth, "manifest": decl.parcel}
     if job.preview:

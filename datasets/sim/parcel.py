@@ -27,13 +27,14 @@ from nii.scan import Scan, View
 
 @dataclass
 class SimView:
-    """One view's truth: per-material areal densities (g/cm^2), noise-free (low, high) attenuation and the
-    annotated instances (``Instance.index`` indexes ``layout.placed``)."""
+    """One view's truth: per-material areal densities (g/cm^2), noise-free (low, high) attenuation, the
+    annotated instances and those of the unannotated items (clutter; ``Instance.index`` indexes ``layout.placed``)."""
 
     areal: dict[str, np.ndarray]
     clean: tuple[np.ndarray, np.ndarray]
     instances: list[Instance]
     pixel_spacing_mm: tuple[float, float]
+    others: list[Instance] = field(default_factory=list)
 
 
 @dataclass
@@ -94,7 +95,8 @@ def simulate_parcel(
     sim_views: list[SimView] = []
     views: list[View] = []
 
-    rendered = render_top(layout.placed, top, layout.annotated)
+    clutter = [i for i, p in enumerate(layout.placed) if p.role == "item" and p.obj.category is None]
+    rendered = render_top(layout.placed, top, layout.annotated, clutter)
     factor = obliquity(top.rows, top.row_spacing, profile.source_lateral_mm, profile.source_distance_mm)
     spacing = (top.row_spacing, top.spacing_mm)
     sim_views.append(
@@ -103,10 +105,11 @@ def simulate_parcel(
             forward(rendered.areal, detector, (top.rows, top.cols), factor),
             rendered.instances,
             spacing,
+            rendered.others,
         )
     )
     if profile.second_view:
-        rs = render_side(layout.placed, plan, side, layout.annotated)
+        rs = render_side(layout.placed, plan, side, layout.annotated, clutter)
         add_belt_side(rs.areal, side, profile.tunnel_width_mm - 40)
         factor = obliquity(
             side.rows,
@@ -115,7 +118,13 @@ def simulate_parcel(
             profile.side_source_distance_mm + profile.tunnel_width_mm / 2,
         )
         sim_views.append(
-            SimView(rs.areal, forward(rs.areal, detector, (side.rows, side.cols), factor), rs.instances, spacing)
+            SimView(
+                rs.areal,
+                forward(rs.areal, detector, (side.rows, side.cols), factor),
+                rs.instances,
+                spacing,
+                rs.others,
+            )
         )
     for sv in sim_views:
         low, high = sv.clean

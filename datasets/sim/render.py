@@ -70,10 +70,13 @@ class Instance:
 
 @dataclass
 class Rendered:
-    """Areal densities (material -> float32 [rows, cols] g/cm^2) and the instances of annotated objects."""
+    """Areal densities (material -> float32 [rows, cols] g/cm^2), the instances of annotated objects and those of the
+    unannotated ones asked for (``others``: their boxes for error analysis; they do not count in the annotated
+    objects' occlusion)."""
 
     areal: dict[str, np.ndarray]
     instances: list[Instance] = field(default_factory=list)
+    others: list[Instance] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -149,13 +152,16 @@ def _rasters(p: Placed, view: ViewGeometry, columns: bool) -> list[tuple[int, Pa
     return out
 
 
-def render_top(placed: Sequence[Placed], view: ViewGeometry, annotate: Sequence[int]) -> Rendered:
-    """Top view of the scene. annotate: indices into ``placed`` whose instance masks are wanted."""
+def render_top(
+    placed: Sequence[Placed], view: ViewGeometry, annotate: Sequence[int], others: Sequence[int] = ()
+) -> Rendered:
+    """Top view of the scene. annotate / others: indices into ``placed`` whose instance masks are wanted, as
+    annotated objects and as unannotated ones."""
     shape = (view.rows, view.cols)
     areal: dict[str, np.ndarray] = {}
     att = np.zeros(shape, dtype=np.float32)
     own: dict[int, tuple[int, int, np.ndarray, np.ndarray]] = {}
-    want = set(annotate)
+    want = set(annotate) | set(others)
     for idx, p in enumerate(placed):
         rasters = _rasters(p, view, columns=False)
         if idx in want and rasters:
@@ -185,18 +191,22 @@ def render_top(placed: Sequence[Placed], view: ViewGeometry, annotate: Sequence[
                     mask[sl] |= r.coverage >= MASK_COVERAGE
     for canvas in areal.values():
         np.maximum(canvas, 0, out=canvas)  # shells: outer minus inner can round below zero at edges
-    instances = []
-    for idx in annotate:
-        if idx not in own:
-            continue
-        r0, c0, mask, oatt = own[idx]
-        if not mask.any():
-            continue
-        h, w = mask.shape
-        other = att[r0 : r0 + h, c0 : c0 + w] - oatt
-        occluded = float(np.mean(other[mask] > OCCLUSION_MIN_ATTENUATION))
-        instances.append(Instance(idx, r0, c0, mask, occluded))
-    return Rendered(areal, instances)
+
+    def instances(indices: Sequence[int]) -> list[Instance]:
+        out = []
+        for idx in indices:
+            if idx not in own:
+                continue
+            r0, c0, mask, oatt = own[idx]
+            if not mask.any():
+                continue
+            h, w = mask.shape
+            other = att[r0 : r0 + h, c0 : c0 + w] - oatt
+            occluded = float(np.mean(other[mask] > OCCLUSION_MIN_ATTENUATION))
+            out.append(Instance(idx, r0, c0, mask, occluded))
+        return out
+
+    return Rendered(areal, instances(annotate), instances(others))
 
 
 def _side_rows(z: np.ndarray, w_mm: float | np.ndarray, side: SideGeometry) -> np.ndarray:
@@ -225,11 +235,20 @@ def _splat(entries: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
     return np.cumsum(diff, axis=0)[:rows].astype(np.float32)
 
 
-def render_side(placed: Sequence[Placed], plan: ViewGeometry, side: SideGeometry, annotate: Sequence[int]) -> Rendered:
-    """Side view of the scene from plan rasters (world grid, no magnification) of every part."""
+def render_side(
+    placed: Sequence[Placed],
+    plan: ViewGeometry,
+    side: SideGeometry,
+    annotate: Sequence[int],
+    others: Sequence[int] = (),
+) -> Rendered:
+    """Side view of the scene from plan rasters (world grid, no magnification) of every part. annotate / others as
+    for ``render_top``."""
     per_material: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
-    instances = []
-    want = set(annotate)
+    instances: list[Instance] = []
+    unannotated: list[Instance] = []
+    annotated = set(annotate)
+    want = annotated | set(others)
     s = plan.row_spacing  # each plan pixel is a column of material s mm deep along the side view's beam
     for idx, p in enumerate(placed):
         obj_entries = []
@@ -255,7 +274,7 @@ def render_side(placed: Sequence[Placed], plan: ViewGeometry, side: SideGeometry
         if obj_entries:
             inst = _side_instance(idx, obj_entries, side.rows)
             if inst is not None:
-                instances.append(inst)
+                (instances if idx in annotated else unannotated).append(inst)
     areal = {m: np.maximum(_splat(e, side.rows, side.cols), 0) for m, e in per_material.items()}
     # side view occlusion: the share of an object's mask that other annotated objects' masks cover
     count = np.zeros((side.rows, side.cols), dtype=np.int16)
@@ -267,7 +286,7 @@ def render_side(placed: Sequence[Placed], plan: ViewGeometry, side: SideGeometry
         c = count[inst.r0 : inst.r0 + h, inst.c0 : inst.c0 + w]
         m = inst.mask[: c.shape[0], : c.shape[1]]
         inst.occluded = float(np.mean(c[m] > 1)) if m.any() else 0.0
-    return Rendered(areal, instances)
+    return Rendered(areal, instances, unannotated)
 
 
 BELT_MM = 3.0

@@ -95,6 +95,13 @@ def test_manifest_and_ground_truth(batch: Path) -> None:
         assert prohibited == {a["category"] for a in t["expected_alerts"] if a["type"] == "prohibited_item"}
         if prohibited:
             assert t["expected_lane"] == "red" and "prohibited_item" in t["injected"]
+        # the unannotated items, located for error analysis: every box in its view's image
+        images = {im["view"]: im for im in coco["images"] if im["ooi_id"] == t["ooi_id"]}
+        for o in t["clutter_objects"]:
+            assert o["kind"] in t["clutter"] and o["view"] in images
+            x1, y1, x2, y2 = o["box"]
+            assert 0 <= x1 < x2 <= images[o["view"]]["width"] and 0 <= y1 < y2 <= images[o["view"]]["height"]
+    assert any(t["clutter_objects"] for t in truth)
 
 
 def test_same_batch_for_any_number_of_workers(tmp_path: Path) -> None:

@@ -97,6 +97,28 @@ def test_a_band_crossing_itself_counts_twice_there() -> None:
     assert counts.max() == 2
 
 
+def test_unannotated_items_are_located_without_changing_the_scene_or_the_annotations() -> None:
+    """``others`` (clutter located for error analysis) leaves the image and the annotated objects' masks and
+    occlusion as they are, in both views."""
+    phone = SimObject("phone", "phone", [Prism("aluminium", (rounded_rect(150, 70, 8),), 8, 4)]).centred()
+    keys = SimObject("keys", None, [Prism("brass", (rounded_rect(60, 25, 4),), 2, 1)]).centred()
+    scene = [Placed(phone, Pose(150, 100, 10)), Placed(keys, Pose(170, 110, 20, 30))]
+    plan = ViewGeometry("plan", 1.0, 200, 300)
+    side = SideGeometry(1.0, 340, plan.cols, 300.0, 1e9, 150.0, 150.0)
+    for render in (
+        lambda others: render_top(scene, plan, [0], others),
+        lambda others: render_side(scene, plan, side, [0], others),
+    ):
+        alone, both = render(()), render([1])
+        assert alone.others == [] and [o.index for o in both.others] == [1]
+        assert alone.areal.keys() == both.areal.keys()
+        assert all(np.array_equal(alone.areal[m], both.areal[m]) for m in alone.areal)
+        (a,), (b,) = alone.instances, both.instances
+        assert np.array_equal(a.mask, b.mask) and a.occluded == b.occluded and a.box_xyxy == b.box_xyxy
+        x1, y1, x2, y2 = both.others[0].box_xyxy
+        assert x2 > x1 and y2 > y1
+
+
 def test_masks_give_tight_boxes_inside_the_image() -> None:
     obj = _obj()
     plan = ViewGeometry("plan", 1.0, 300, 400)
