@@ -130,7 +130,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from models.checkpoint import load_checkpoint, save_checkpoint
     from models.inference import TorchDetector, resolve_model_path
     from training.config import PROHIBITED_TARGET_PD
-    from training.evaluate import scan_predictions, summarise
+    from training.evaluate import clutter_objects, scan_predictions, summarise
+    from training.metrics import background_false_alarms
     from training.report import ap_table, model_card, plot_pr, write_confusion
     from training.stress import compose
 
@@ -149,6 +150,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     cats = ckpt.categories
     thresholds = None if args.calibrate else {c: ckpt.threshold(c) for c in cats}
     m = summarise(gt, dets, cats, group=group, target_pd=target, default_threshold=0.3, thresholds=thresholds)
+    if group and (located := clutter_objects(Path(args.data))):
+        m["prohibited"]["background"] = background_false_alarms(gt, dets, group, m["thresholds"], located)
     m["model"] = {"path": str(path), "arch": ckpt.arch, "version": ckpt.version, "backend": det.backend}
     m["data"] = str(args.data)
     if args.stress:
@@ -183,13 +186,15 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _print_summary(m: dict[str, Any], cats: list[str]) -> None:
-    from training.report import ap_table, pd_pfa_line, view_line
+    from training.report import ap_table, background_line, pd_pfa_line, view_line
 
     print(ap_table(m, cats))
     if by_view := view_line(m):
         print(by_view)
     if pro := m.get("prohibited"):
         print(f"prohibited: {pd_pfa_line(pro)}")
+        if background := background_line(pro):
+            print(background)
     print(f"mAP50 {m['mAP50']:.4f}  mAP50:95 {m['mAP50_95']:.4f}  images {m['n_images']}  parcels {m['n_parcels']}")
 
 

@@ -7,6 +7,7 @@ simulator's annotations.json in original pixels, so it measures exactly what the
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from models.base import DetectorModel
+from nii.errors import ConfigError
 from nii.scan import Scan
 from training.data import CachedView, DetectionDataset, collate, load_coco, read_parcels
 from training.metrics import choose_thresholds, coco_map, map_by_view, parcel_scores, parcel_truth, pd_pfa
@@ -104,6 +106,27 @@ def summarise(
         "n_images": len(gt["images"]),
         "n_parcels": len(truth),
     }
+
+
+def clutter_objects(data_dir: Path) -> dict[tuple[str, int], list[tuple[str, list[float]]]]:
+    """(ooi_id, view) -> [(kind, [x1, y1, x2, y2])] of the unannotated items the simulator located
+    (ground_truth.jsonl ``clutter_objects``); empty for data without them (other sources, older data sets)."""
+    path = data_dir / "ground_truth.jsonl"
+    out: dict[tuple[str, int], list[tuple[str, list[float]]]] = {}
+    if not path.is_file():
+        return out
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                truth = json.loads(line)
+                for o in truth.get("clutter_objects", []):
+                    key = (str(truth["ooi_id"]), int(o["view"]))
+                    out.setdefault(key, []).append((str(o["kind"]), [float(v) for v in o["box"]]))
+            except (ValueError, KeyError, TypeError) as e:
+                raise ConfigError(f"{path}:{n}: not a ground-truth record with located clutter ({e})") from e
+    return out
 
 
 def scan_predictions(

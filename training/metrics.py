@@ -144,6 +144,43 @@ def pd_pfa(
     }
 
 
+def background_false_alarms(
+    gt: dict[str, Any],
+    dets: Iterable[Mapping[str, Any]],
+    group: Sequence[str],
+    thresholds: Mapping[str, float],
+    located: Mapping[tuple[str, int], Sequence[tuple[str, Sequence[float]]]],
+    *,
+    min_cover: float = 0.3,
+) -> dict[str, dict[str, int]]:
+    """What the group's detections at their threshold that match no annotated box (IoU < 0.1 with each box of
+    their image) lie on: per category, {kind of the located unannotated object covering most of the box (at least
+    ``min_cover`` of it), else ``nothing located``: count}. located: (ooi_id, view) -> [(kind, [x1, y1, x2, y2])]
+    in image pixels (the simulator's ``clutter_objects``)."""
+    names = {int(c["id"]): str(c["name"]) for c in gt["categories"]}
+    images = {int(im["id"]): (str(im.get("ooi_id", im["id"])), int(im.get("view", 0))) for im in gt["images"]}
+    boxes: dict[int, list[list[float]]] = {}
+    for a in gt["annotations"]:
+        boxes.setdefault(int(a["image_id"]), []).append(_xyxy(a["bbox"]))
+    out: dict[str, dict[str, int]] = {c: {} for c in group}
+    for d in dets:
+        c = names[int(d["category_id"])]
+        if c not in out or float(d["score"]) < thresholds[c]:
+            continue
+        box = _xyxy(d["bbox"])
+        if any(_iou(box, g) >= 0.1 for g in boxes.get(int(d["image_id"]), [])):
+            continue
+        area = max((box[2] - box[0]) * (box[3] - box[1]), 1e-9)
+        best, under = min_cover, "nothing located"
+        for kind, ob in located.get(images[int(d["image_id"])], []):
+            iw = max(0.0, min(box[2], ob[2]) - max(box[0], ob[0]))
+            ih = max(0.0, min(box[3], ob[3]) - max(box[1], ob[1]))
+            if iw * ih / area >= best:
+                best, under = iw * ih / area, kind
+        out[c][under] = out[c].get(under, 0) + 1
+    return out
+
+
 def choose_thresholds(
     truth: Mapping[str, set[str]],
     scores: Mapping[str, Mapping[str, float]],

@@ -316,6 +316,19 @@ def pd_pfa_line(pro: dict[str, Any]) -> str:
     return line + (f"; clean parcels alarmed by {', '.join(raised)}" if raised else "")
 
 
+def background_line(pro: dict[str, Any], top: int = 5) -> str | None:
+    """The prohibited detections at threshold on no annotated object, by what lies under them (``top`` kinds per
+    category); None without located clutter in the data."""
+    bg = pro.get("background") or {}
+    parts = []
+    for c, kinds in bg.items():
+        n = sum(kinds.values())
+        if n:
+            ranked = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+            parts.append(f"{c} {n} (" + ", ".join(f"{k} {v}" for k, v in ranked) + ")")
+    return ("On no annotated object, by what lies under them: " + "; ".join(parts)) if parts else None
+
+
 def _stress_row(name: str, m: dict[str, Any]) -> str:
     per = m.get("per_category") or {}
     pro = m.get("prohibited") or {}

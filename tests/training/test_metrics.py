@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -104,3 +106,34 @@ def test_map_by_view_splits_top_and_side_views() -> None:
     assert line is not None and "view 0 (top) mAP50 1.000 over 3 images, firearm 1.000" in line
     assert "view 1 (side) mAP50 0.000 over 1 images, knife 0.000" in line
     assert view_line({}) is None
+
+
+def test_background_false_alarms_by_what_lies_under_them() -> None:
+    from training.metrics import background_false_alarms
+
+    gt = _gt()  # image 2 (parcel P2) holds a knife at [50, 50, 60, 80]; P4 holds nothing annotated
+    located = {("P4", 0): [("umbrella", [0, 0, 40, 10]), ("belt", [0, 0, 12, 12])], ("P2", 0): [("pens", [0, 0, 5, 5])]}
+    dets = [
+        _det(2, 2, [50, 50, 10, 30], 0.9),  # the annotated knife: not a background alarm
+        _det(4, 2, [0, 0, 30, 8], 0.8),  # mostly on the umbrella
+        _det(4, 2, [0, 0, 10, 12], 0.7),  # all on the belt, 83 % on the umbrella: the belt covers more
+        _det(4, 2, [60, 60, 10, 10], 0.6),  # on nothing located
+        _det(4, 2, [0, 0, 30, 8], 0.2),  # below the knife threshold
+        _det(2, 1, [0, 0, 5, 5], 0.9),  # a firearm box on the pens of P2
+    ]
+    out = background_false_alarms(gt, dets, ["firearm", "knife"], {"firearm": 0.5, "knife": 0.5}, located)
+    assert out == {"firearm": {"pens": 1}, "knife": {"umbrella": 1, "belt": 1, "nothing located": 1}}
+    assert background_false_alarms(gt, dets, ["knife"], {"knife": 0.5}, {}) == {"knife": {"nothing located": 3}}
+
+
+def test_located_clutter_is_read_from_the_ground_truth(tmp_path: Path) -> None:
+    from nii.errors import ConfigError
+    from training.evaluate import clutter_objects
+
+    assert clutter_objects(tmp_path) == {}  # no ground_truth.jsonl: other data sources
+    rec = {"ooi_id": "P1", "clutter_objects": [{"kind": "belt", "box": [1, 2, 30, 40], "view": 1}]}
+    (tmp_path / "ground_truth.jsonl").write_text(json.dumps(rec) + "\n" + json.dumps({"ooi_id": "P2"}) + "\n")
+    assert clutter_objects(tmp_path) == {("P1", 1): [("belt", [1.0, 2.0, 30.0, 40.0])]}
+    (tmp_path / "ground_truth.jsonl").write_text('{"ooi_id": "P1", "clutter_objects": [{"kind": "belt"}]}\n')
+    with pytest.raises(ConfigError, match=r"ground_truth.jsonl:1"):
+        clutter_objects(tmp_path)

@@ -61,3 +61,14 @@ def test_the_pd_pfa_line_names_what_raises_the_false_alarms() -> None:
     assert line.startswith("Pd 0.976 (164 parcels), Pfa 0.619 (236 parcels)")
     assert line.endswith("clean parcels alarmed by knife 130 (65 alone), ammunition 39 (4 alone), firearm 8 (0 alone)")
     assert pd_pfa_line({"Pd": 1.0, "Pfa": 0.0, "n_positive": 3, "n_negative": 5}).endswith("(5 parcels)")
+
+
+def test_the_background_line_ranks_what_lies_under_the_false_alarms() -> None:
+    from training.report import background_line
+
+    pro = {"background": {"firearm": {}, "knife": {"belt": 2, "nothing located": 5, "umbrella": 3}}}
+    assert (
+        background_line(pro, top=2)
+        == "On no annotated object, by what lies under them: knife 10 (nothing located 5, umbrella 3)"
+    )
+    assert background_line({"Pd": 1.0}) is None
