@@ -173,10 +173,8 @@ def background_false_alarms(
         area = max((box[2] - box[0]) * (box[3] - box[1]), 1e-9)
         best, under = min_cover, "nothing located"
         for kind, ob in located.get(images[int(d["image_id"])], []):
-            iw = max(0.0, min(box[2], ob[2]) - max(box[0], ob[0]))
-            ih = max(0.0, min(box[3], ob[3]) - max(box[1], ob[1]))
-            if iw * ih / area >= best:
-                best, under = iw * ih / area, kind
+            if (cover := _intersection(box, ob) / area) >= best:
+                best, under = cover, kind
         out[c][under] = out[c].get(under, 0) + 1
     return out
 
@@ -270,9 +268,12 @@ def _xyxy(b: Sequence[float]) -> list[float]:
     return [float(b[0]), float(b[1]), float(b[0]) + float(b[2]), float(b[1]) + float(b[3])]
 
 
+def _intersection(a: Sequence[float], b: Sequence[float]) -> float:
+    """Area shared by two [x1, y1, x2, y2] boxes."""
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
 def _iou(a: Sequence[float], b: Sequence[float]) -> float:
-    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = iw * ih
+    inter = _intersection(a, b)
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
