@@ -107,7 +107,7 @@ def generate_parcel(job: ParcelJob) -> dict[str, object]:
         "dual_energy": sim.profile.dual_energy,
         "views": len(sim.scan.views),
         "scanner": sim.profile.to_dict(),
-        "clutter": sorted(p.obj.kind for p in sim.layout.placed if p.role == "item" and p.obj.category is None),
+        "clutter": sorted(sim.layout.placed[i].obj.kind for i in sim.layout.clutter()),
         "clutter_objects": [  # where they are: what a false alarm on 'nothing annotated' lies on
             {"kind": sim.layout.placed[inst.index].obj.kind, "box": list(inst.box_xyxy), "view": v}
             for v, sv in enumerate(sim.views)

@@ -42,6 +42,10 @@ class ParcelLayout:
     def true_mass_kg(self) -> float:
         return float(sum(p.obj.mass_kg() for p in self.placed))
 
+    def clutter(self) -> list[int]:
+        """Indices of the items without a taxonomy category (keys, cables, cutlery): in the parcel, not annotated."""
+        return [i for i, p in enumerate(self.placed) if p.role == "item" and p.obj.category is None]
+
 
 def _weighted(rng: np.random.Generator, kinds: list[ObjectKind]) -> ObjectKind:
     w = np.array([k.weight for k in kinds], dtype=np.float64)

@@ -95,7 +95,7 @@ def simulate_parcel(
     sim_views: list[SimView] = []
     views: list[View] = []
 
-    clutter = [i for i, p in enumerate(layout.placed) if p.role == "item" and p.obj.category is None]
+    clutter = layout.clutter()
     rendered = render_top(layout.placed, top, layout.annotated, clutter)
     factor = obliquity(top.rows, top.row_spacing, profile.source_lateral_mm, profile.source_distance_mm)
     spacing = (top.row_spacing, top.spacing_mm)
