@@ -12,6 +12,9 @@ the one it is most confident at (the mean of its three best scores): the network
 trained on only near the right spacing. The choice leans to the coarsest candidate (larger objects score higher),
 so the grid spans parcel scanners' spacings and no more; docs/detector.md has the measurements. It costs one pass
 per candidate, for such views only.
+
+The views of one parcel confirm each other's detections where the checkpoint says how (models.crossview: a
+detection the other view also sees at the same belt columns scores higher).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import torch
 
 from models.backends import BACKENDS, make_runner
 from models.checkpoint import Checkpoint, load_checkpoint
+from models.crossview import CrossView, alignment_key, confirm
 from models.preprocess import pad_channels, preprocess_view
 from nii.detection import Detection
 from nii.errors import ModelError
@@ -47,6 +51,8 @@ class TorchDetector:
     threads: torch / ONNX Runtime intra-op threads (None: leave torch's setting).
     spacing_search: spacings (mm/pixel) tried for a view without pixel spacing (see the module docstring); empty:
     the checkpoint's ``default_spacing_mm`` stands in.
+    cross_view: ``auto`` (the checkpoint's ``extra['cross_view']``, else none), a CrossView, or None (views do not
+    confirm each other).
     """
 
     def __init__(
@@ -57,6 +63,7 @@ class TorchDetector:
         threads: int | None = None,
         max_detections: int = 100,
         spacing_search: Sequence[float] = SPACING_SEARCH_MM,
+        cross_view: CrossView | str | None = "auto",
     ) -> None:
         if any(not (0.01 <= float(s) <= 50) for s in spacing_search):
             raise ModelError(f"spacing_search {list(spacing_search)} out of range; expected spacings of 0.01-50 mm")
@@ -68,6 +75,11 @@ class TorchDetector:
         self.spec = ckpt.input
         self.max_detections = max_detections
         self.thresholds = np.array([ckpt.threshold(c) for c in self.categories], np.float32)
+        if cross_view == "auto":
+            cross_view = CrossView.from_dict(ckpt.extra.get("cross_view"))
+        elif isinstance(cross_view, str):
+            raise ModelError(f"cross_view {cross_view!r}; expected 'auto', a CrossView or None")
+        self.cross_view = cross_view
         if threads:
             torch.set_num_threads(threads)
         self.model = ckpt.build()
@@ -112,6 +124,8 @@ class TorchDetector:
                 best = max(range(len(trials)), key=lambda t: _confidence(trials[t][j]))
                 log.debug("view %d, spacing unknown: %.2f mm fits best", views[k][1].index, self.spacing_search[best])
                 found[k] = trials[best][j]
+        if self.cross_view is not None:
+            _confirm_views(views, found, self.cross_view)
         floor = (
             dict(zip(self.categories, self.thresholds.tolist()))
             if min_score is None
@@ -148,6 +162,28 @@ class TorchDetector:
                 dets.append(Detection(self.categories[int(lab)], float(s), (x1, y1, x2, y2), view.index))
             out.append(dets)
         return out
+
+
+def _confirm_views(views: Sequence[tuple[int, View]], found: dict[int, list[Detection]], cv: CrossView) -> None:
+    """Rescores in place the detections of each parcel's aligned views (models.crossview)."""
+    groups: dict[tuple[int, tuple[int, float | None]], list[int]] = {}
+    for k, (si, view) in enumerate(views):
+        groups.setdefault((si, alignment_key(view.shape[1], view.pixel_spacing_mm)), []).append(k)
+    for ks in groups.values():
+        if len(ks) < 2:
+            continue
+        dets = [(k, d) for k in ks for d in found[k]]
+        scores = confirm(
+            [d.view for _k, d in dets],
+            [d.category for _k, d in dets],
+            [d.score for _k, d in dets],
+            [(d.box[0], d.box[2]) for _k, d in dets],
+            cv,
+        )
+        for k in ks:
+            found[k] = []
+        for (k, d), s in zip(dets, scores.tolist()):
+            found[k].append(replace(d, score=float(s)) if s != d.score else d)
 
 
 def _confidence(dets: Sequence[Detection], k: int = 3) -> float:

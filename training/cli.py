@@ -94,7 +94,13 @@ def register_evaluate(sub: Sub) -> None:
     p.add_argument(
         "--calibrate",
         metavar="OUT.pt",
-        help="choose thresholds on this data for the target Pd and write a checkpoint copy with them",
+        help="choose thresholds on this data for the target Pd, and whether and how the views of a dual-view parcel "
+        "confirm each other's detections (models/crossview.py), and write a checkpoint copy with them",
+    )
+    p.add_argument(
+        "--no-cross-view",
+        action="store_true",
+        help="views do not confirm each other's detections (with --calibrate: do not try it)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar (for log files)")
     p.add_argument(
@@ -130,7 +136,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from models.checkpoint import load_checkpoint, save_checkpoint
     from models.inference import TorchDetector, resolve_model_path
     from training.config import PROHIBITED_TARGET_PD
-    from training.evaluate import clutter_objects, scan_predictions, summarise
+    from training.evaluate import choose_cross_view, clutter_objects, rescore_cross_view, scan_predictions, summarise
     from training.metrics import background_false_alarms
     from training.report import ap_table, model_card, plot_pr, write_confusion
     from training.stress import compose
@@ -144,15 +150,24 @@ def _evaluate(args: argparse.Namespace) -> int:
     for item in args.target_pd:
         name, _, value = item.partition("=")
         target[name] = float(value)
-    det = TorchDetector(ckpt, backend=args.backend)
+    # calibrating: detect without cross-view confirmation, then choose it on these detections
+    det = TorchDetector(ckpt, backend=args.backend, cross_view=None if args.calibrate or args.no_cross_view else "auto")
     gt, dets = scan_predictions(det, Path(args.data), limit=args.limit, progress=not args.no_progress, transform=stress)
     group = [c for c in PROHIBITED_TARGET_PD if c in ckpt.categories]
     cats = ckpt.categories
+    cross_view = det.cross_view
+    if args.calibrate and not args.no_cross_view:
+        cross_view, grid = choose_cross_view(gt, dets, cats, group=group, target_pd=target, default_threshold=0.3)
+        if cross_view is not None:
+            dets = rescore_cross_view(gt, dets, cross_view)
     thresholds = None if args.calibrate else {c: ckpt.threshold(c) for c in cats}
     m = summarise(gt, dets, cats, group=group, target_pd=target, default_threshold=0.3, thresholds=thresholds)
     if group and (located := clutter_objects(Path(args.data))):
         m["prohibited"]["background"] = background_false_alarms(gt, dets, group, m["thresholds"], located)
     m["model"] = {"path": str(path), "arch": ckpt.arch, "version": ckpt.version, "backend": det.backend}
+    m["cross_view"] = cross_view.to_dict() if cross_view is not None else None
+    if args.calibrate and not args.no_cross_view:
+        m["cross_view_grid"] = grid
     m["data"] = str(args.data)
     if args.stress:
         m["stress"] = list(args.stress)
@@ -168,6 +183,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     brief = {k: v for k, v in m.items() if k != "pr50"}
     if args.calibrate:
         ckpt.thresholds = dict(m["thresholds"])
+        ckpt.extra = {k: v for k, v in ckpt.extra.items() if k != "cross_view"}
+        if cross_view is not None:
+            ckpt.extra["cross_view"] = cross_view.to_dict()
         ckpt.metrics = {**ckpt.metrics, "calibration": brief}
         if ckpt.dataset.get("val") and Path(str(ckpt.dataset["val"])).resolve() == Path(args.data).resolve():
             # recalibrated on its own validation set: the card's validation table shows these thresholds
@@ -186,9 +204,11 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _print_summary(m: dict[str, Any], cats: list[str]) -> None:
-    from training.report import ap_table, background_line, pd_pfa_line, view_line
+    from training.report import ap_table, background_line, cross_view_line, pd_pfa_line, view_line
 
     print(ap_table(m, cats))
+    if line := cross_view_line(m):
+        print(line)
     if by_view := view_line(m):
         print(by_view)
     if pro := m.get("prohibited"):

@@ -194,6 +194,9 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
         for name, sm in stress.items():
             if isinstance(sm, dict) and "mAP50" in sm:
                 lines.append(_stress_row(name, sm))
+    calibration = m.get("calibration")
+    if isinstance(calibration, dict) and (line := cross_view_line(calibration)):
+        lines += ["", f"{line} Calibrated on {calibration.get('data', '?')}; models/crossview.py says how."]
     if "backend_timing" in ckpt.extra:
         lines += [
             "",
@@ -303,6 +306,28 @@ def view_line(m: dict[str, Any]) -> str | None:
         name = f" ({VIEW_NAMES[v]})" if v in VIEW_NAMES else ""
         parts.append(f"view {v}{name} mAP50 {vm['mAP50']:.3f} over {vm['n_images']} images{extra}")
     return "By view: " + "; ".join(parts) + "."
+
+
+def cross_view_line(m: dict[str, Any]) -> str | None:
+    """How the views of a dual-view parcel confirmed each other's detections in ``m`` (models.crossview), with
+    the mAP50 and Pfa of each setting where ``nii evaluate --calibrate`` chose it; None when ``m`` does not say."""
+    if "cross_view" not in m:
+        return None
+    cv = m["cross_view"]
+    line = (
+        f"Cross-view confirmation: a detection no other view sees at the same belt columns (overlap "
+        f"{cv['min_overlap']:g}) keeps {cv['unconfirmed']:g} of its score"
+        if cv
+        else "Cross-view confirmation: none"
+    )
+    if grid := m.get("cross_view_grid"):
+        tried = "; ".join(
+            (f"{g['unconfirmed']:g}/{g['min_overlap']:g}" if g["unconfirmed"] < 1 else "none")
+            + f" mAP50 {g['mAP50']:.3f} Pfa {g['Pfa']:.3f}"
+            for g in grid
+        )
+        line += f" (chosen on this data; factor/overlap: {tried})"
+    return line + "."
 
 
 def pd_pfa_line(pro: dict[str, Any]) -> str:

@@ -144,3 +144,29 @@ def test_view_without_spacing_is_read_at_the_candidate_spacing_the_model_is_sure
     assert _per_view(plain.detect_all(known)) == _per_view(det.detect_all(known))
     with pytest.raises(ModelError, match="spacing_search"):
         TorchDetector(_ckpt(), spacing_search=(0.0, 1.0))
+
+
+def test_views_confirm_each_other_only_where_aligned() -> None:
+    from dataclasses import replace
+
+    from models.crossview import CrossView
+
+    ck = _ckpt(sure=True)
+    ck.thresholds = {}
+    h = np.random.default_rng(5).random((120, 90), dtype=np.float32)
+    same = Scan(ooi_id="P", scan_uid="1.2", views=[View(energies={"high": h, "low": h * 1.5}) for _ in range(2)])
+    plain = TorchDetector(ck).detect_all(same)  # a checkpoint without extra['cross_view'] does not confirm
+    assert plain == TorchDetector(ck, cross_view=None).detect_all(same)
+    ck.extra["cross_view"] = CrossView(unconfirmed=0.5, min_overlap=0.9).to_dict()
+    confirmed = TorchDetector(ck).detect_all(same)
+    # identical views: every detection has its twin in the other view (support at least its own score)
+    assert 0 < len(confirmed) <= len(plain)  # some fall under the 0.01 floor
+    for b in confirmed:
+        a = next(d for d in plain if d.box == b.box and d.view == b.view and d.category == b.category)
+        best = max(d.score for d in plain if d.category == a.category and d.view != a.view)
+        assert a.score * (0.5 + 0.5 * a.score) - 1e-6 <= b.score <= a.score * (0.5 + 0.5 * best) + 1e-6
+    # views of different lengths along the belt are not aligned: nothing changes
+    wider = replace(same, views=[same.views[0], View(energies={"high": h[:, :80], "low": h[:, :80] * 1.5})])
+    assert TorchDetector(ck).detect_all(wider) == TorchDetector(ck, cross_view=None).detect_all(wider)
+    with pytest.raises(ModelError, match="cross_view"):
+        TorchDetector(ck, cross_view="on")

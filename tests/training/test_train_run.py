@@ -168,6 +168,10 @@ def test_nii_evaluate_end_to_end(
         assert (out / name).is_file()
     cal = load_checkpoint(calibrated)
     assert cal.metrics["calibration"]["n_parcels"] == 4
+    # cross-view confirmation tried on the validation detections, kept only where it raised mAP50
+    grid = m["cross_view_grid"]
+    assert grid[0]["unconfirmed"] == 1 and len(grid) == 11 and "Cross-view confirmation:" in text
+    assert cal.extra.get("cross_view") == m["cross_view"]
     # its own validation set: the validation metrics (the card's first table) follow the new thresholds
     assert cal.metrics["thresholds"] == cal.thresholds == m["thresholds"]
     assert main(["evaluate", "--model", str(model), "--data", str(val), "--record"]) == 0
