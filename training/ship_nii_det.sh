@@ -8,21 +8,24 @@
 #      runs/nii_det_s4, here from stage 3's run (the recipe names the file that was shipped when it ran), then
 #      stage 5 (configs/train/nii_det_stage5.yaml: knife drawn more often, side-view patches) -> runs/nii_det_s5,
 #      then stage 6 (configs/train/nii_det_stage6.yaml: side views drawn more often, more side-view patches) ->
-#      runs/nii_det_s6; each resumes when re-run
-#   3. operating thresholds chosen again on validation through the shipped inference path (nii evaluate
-#      --calibrate), nii evaluate on the test set (metrics recorded in the checkpoint) and its stress tests,
-#      nii bench detect
+#      runs/nii_det_s6, then stage 7 (configs/train/nii_det_stage7.yaml: the corrected simulator's data in
+#      data/synth2, more look-alike negatives) -> runs/nii_det_s7; each resumes when re-run
+#   3. operating thresholds and cross-view confirmation chosen again on validation through the shipped inference
+#      path (nii evaluate --calibrate), nii evaluate on the test set (metrics recorded in the checkpoint) and its
+#      stress tests, nii bench detect
 #   4. copies model.pt + model card to models/weights/ (committing them is left to a person)
 # Run:  nohup training/ship_nii_det.sh > runs/ship_nii_det.log 2>&1 &
-# The data behind nii_det 0.1.0-0.7.0 was rendered before commit 9f5eac6 fixed the simulator's prism fill (edges a
-# pixel too wide, holes where pieces overlap: docs/simulator.md); run step 1 from commit 5d708e5 to get those exact
-# sets. After it, this script renders the corrected data, so its models will differ from the shipped one.
+# data/synth (stages 1-6) was rendered before commit 9f5eac6 fixed the simulator's prism fill (edges a pixel too
+# wide, holes where pieces overlap: docs/simulator.md); run step 1 from commit 5d708e5 to get those exact sets (this
+# script renders them with the corrected simulator, so stages 1-6 will differ from the shipped model's history).
+# data/synth2 (stage 7, validation and test) is the corrected simulator's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NII=.venv/bin/nii
 D=data/synth
-RUN=runs/nii_det_s6   # the shipped run (stage 6)
-mkdir -p "$D" runs
+D2=data/synth2        # stage 7 on: the corrected simulator; validation and test of the same seeds
+RUN=runs/nii_det_s7   # the shipped run (stage 7)
+mkdir -p "$D" "$D2" runs
 export OMP_NUM_THREADS=2
 
 synth() {  # parcels seed out
@@ -35,6 +38,9 @@ synth() {  # parcels seed out
 echo "[$(date -u +%FT%TZ)] data"
 (synth 1200 101 "$D/train_a"; synth 1000 103 "$D/train_103"; synth 250 202 "$D/val") &
 (synth 1200 102 "$D/train_b"; synth 1000 104 "$D/train_104"; synth 400 303 "$D/test") &
+wait
+(synth 1100 105 "$D2/train_105"; synth 1100 106 "$D2/train_106"; synth 250 202 "$D2/val") &
+(synth 1100 107 "$D2/train_107"; synth 1100 108 "$D2/train_108"; synth 400 303 "$D2/test") &
 wait
 
 train() {  # recipe run-folder [--set KEY=VALUE ...]
@@ -60,22 +66,24 @@ train configs/train/nii_det_stage4.yaml runs/nii_det_s4 --set model.init_from=ru
 echo "[$(date -u +%FT%TZ)] train, stage 5 (from runs/nii_det_s4/model.pt)"
 train configs/train/nii_det_stage5.yaml runs/nii_det_s5
 echo "[$(date -u +%FT%TZ)] train, stage 6 (from runs/nii_det_s5/model.pt)"
-train configs/train/nii_det_stage6.yaml "$RUN"
+train configs/train/nii_det_stage6.yaml runs/nii_det_s6
+echo "[$(date -u +%FT%TZ)] train, stage 7 (from runs/nii_det_s6/model.pt)"
+train configs/train/nii_det_stage7.yaml "$RUN"
 
 echo "[$(date -u +%FT%TZ)] operating thresholds on validation, through the shipped inference path"
 [ -f "$RUN/model_finish.pt" ] || cp "$RUN/model.pt" "$RUN/model_finish.pt"
-$NII evaluate --model "$RUN/model_finish.pt" --data "$D/val" --calibrate "$RUN/model.pt" --no-progress
+$NII evaluate --model "$RUN/model_finish.pt" --data "$D2/val" --calibrate "$RUN/model.pt" --no-progress
 
 echo "[$(date -u +%FT%TZ)] evaluate on the held-out test set (seed 303)"
 mkdir -p "$RUN/test"
-$NII evaluate --model "$RUN/model.pt" --data "$D/test" --out "$RUN/test" --record --no-progress | tee "$RUN/test/summary.txt"
+$NII evaluate --model "$RUN/model.pt" --data "$D2/test" --out "$RUN/test" --record --no-progress | tee "$RUN/test/summary.txt"
 for s in single_energy export8 no_spacing blur low_dose display; do
-  $NII evaluate --model "$RUN/model.pt" --data "$D/test" --stress "$s" --record --no-progress | tail -2
+  $NII evaluate --model "$RUN/model.pt" --data "$D2/test" --stress "$s" --record --no-progress | tail -2
 done
-$NII evaluate --model "$RUN/model.pt" --data "$D/test" --stress display --stress no_spacing --record --no-progress | tail -2
+$NII evaluate --model "$RUN/model.pt" --data "$D2/test" --stress display --stress no_spacing --record --no-progress | tail -2
 
 echo "[$(date -u +%FT%TZ)] bench"
-$NII bench detect --data "$D/test" --model "$RUN/model.pt" --parcels 40 --backends | tee "$RUN/bench.txt"
+$NII bench detect --data "$D2/test" --model "$RUN/model.pt" --parcels 40 --backends | tee "$RUN/bench.txt"
 
 mkdir -p models/weights
 cp "$RUN/model.pt" models/weights/nii_det.pt
