@@ -14,7 +14,9 @@ so the grid spans parcel scanners' spacings and no more; docs/detector.md has th
 per candidate, for such views only.
 
 The views of one parcel confirm each other's detections where the checkpoint says how (models.crossview: a
-detection the other view also sees at the same belt columns scores higher).
+detection no other view sees at the same belt columns keeps only part of its score). That assumes the views'
+columns are the same belt positions; for a scanner whose views are laid out otherwise, ``NII_CROSS_VIEW=off`` turns
+it off in the default detector.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 SHIPPED = Path(__file__).resolve().parent / "weights" / "nii_det.pt"
 # spacings (mm/pixel) tried for a view without one: a geometric grid over parcel scanners' 0.7-1.6 mm
 SPACING_SEARCH_MM = (0.7, 0.85, 1.0, 1.2, 1.4)
+CROSS_VIEW_OFF = ("off", "0", "false", "no")
 
 
 class TorchDetector:
@@ -215,5 +218,10 @@ def resolve_model_path(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 def load_shipped_detector(path: str | os.PathLike[str] | None = None) -> TorchDetector:
-    """The ``nii.detectors`` ``default`` entry point: the detector nii inspect / nii detect use."""
-    return load_detector(resolve_model_path(path))
+    """The ``nii.detectors`` ``default`` entry point: the detector nii inspect / nii detect use. ``NII_CROSS_VIEW``
+    ``off`` (or ``0``, ``false``, ``no``): views do not confirm each other's detections; unset or ``auto``: as the
+    checkpoint says."""
+    setting = os.environ.get("NII_CROSS_VIEW", "auto").strip().lower()
+    if setting not in (*CROSS_VIEW_OFF, "", "auto"):
+        raise ModelError(f"NII_CROSS_VIEW={setting!r}; expected auto or off")
+    return load_detector(resolve_model_path(path), cross_view=None if setting in CROSS_VIEW_OFF else "auto")

@@ -107,6 +107,15 @@ def test_model_resolution_and_store(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert load_shipped_detector(str(b)).version == "2.0.0"
     monkeypatch.setenv("NII_MODEL_PATH", str(a))
     assert resolve_model_path() == a
+    ck = _ckpt("3.0.0")
+    ck.extra["cross_view"] = {"unconfirmed": 0.5, "min_overlap": 0.7}
+    c = save_checkpoint(ck, tmp_path / "c.pt")
+    assert load_shipped_detector(str(c)).cross_view is not None
+    monkeypatch.setenv("NII_CROSS_VIEW", "off")
+    assert load_shipped_detector(str(c)).cross_view is None
+    monkeypatch.setenv("NII_CROSS_VIEW", "sometimes")
+    with pytest.raises(ModelError, match="NII_CROSS_VIEW"):
+        load_shipped_detector(str(c))
     with pytest.raises(ModelError, match="neither"):
         store.promote("no-such-model")
 
