@@ -9,7 +9,8 @@
 #      stage 5 (configs/train/nii_det_stage5.yaml: knife drawn more often, side-view patches) -> runs/nii_det_s5,
 #      then stage 6 (configs/train/nii_det_stage6.yaml: side views drawn more often, more side-view patches) ->
 #      runs/nii_det_s6, then stage 7 (configs/train/nii_det_stage7.yaml: the corrected simulator's data in
-#      data/synth2, more look-alike negatives) -> runs/nii_det_s7; each resumes when re-run
+#      data/synth2, more look-alike negatives) -> runs/nii_det_s7, then stage 8 (configs/train/nii_det_stage8.yaml:
+#      two more shards, more look-alikes) -> runs/nii_det_s8; each resumes when re-run
 #   3. operating thresholds and cross-view confirmation chosen again on validation through the shipped inference
 #      path (nii evaluate --calibrate), nii evaluate on the test set (metrics recorded in the checkpoint) and its
 #      stress tests, nii bench detect
@@ -18,13 +19,13 @@
 # data/synth (stages 1-6) was rendered before commit 9f5eac6 fixed the simulator's prism fill (edges a pixel too
 # wide, holes where pieces overlap: docs/simulator.md); run step 1 from commit 5d708e5 to get those exact sets (this
 # script renders them with the corrected simulator, so stages 1-6 will differ from the shipped model's history).
-# data/synth2 (stage 7, validation and test) is the corrected simulator's.
+# data/synth2 (stages 7-8, validation and test) is the corrected simulator's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NII=.venv/bin/nii
 D=data/synth
-D2=data/synth2        # stage 7 on: the corrected simulator; validation and test of the same seeds
-RUN=runs/nii_det_s7   # the shipped run (stage 7)
+D2=data/synth2        # stages 7-8: the corrected simulator; validation and test of the same seeds
+RUN=runs/nii_det_s8   # the shipped run (stage 8)
 mkdir -p "$D" "$D2" runs
 export OMP_NUM_THREADS=2
 
@@ -41,6 +42,9 @@ echo "[$(date -u +%FT%TZ)] data"
 wait
 (synth 1100 105 "$D2/train_105"; synth 1100 106 "$D2/train_106"; synth 250 202 "$D2/val") &
 (synth 1100 107 "$D2/train_107"; synth 1100 108 "$D2/train_108"; synth 400 303 "$D2/test") &
+wait
+(synth 1100 109 "$D2/train_109") &
+(synth 1100 110 "$D2/train_110") &
 wait
 
 train() {  # recipe run-folder [--set KEY=VALUE ...]
@@ -68,7 +72,9 @@ train configs/train/nii_det_stage5.yaml runs/nii_det_s5
 echo "[$(date -u +%FT%TZ)] train, stage 6 (from runs/nii_det_s5/model.pt)"
 train configs/train/nii_det_stage6.yaml runs/nii_det_s6
 echo "[$(date -u +%FT%TZ)] train, stage 7 (from runs/nii_det_s6/model.pt)"
-train configs/train/nii_det_stage7.yaml "$RUN"
+train configs/train/nii_det_stage7.yaml runs/nii_det_s7
+echo "[$(date -u +%FT%TZ)] train, stage 8 (from runs/nii_det_s7/model.pt)"
+train configs/train/nii_det_stage8.yaml "$RUN"
 
 echo "[$(date -u +%FT%TZ)] operating thresholds on validation, through the shipped inference path"
 [ -f "$RUN/model_finish.pt" ] || cp "$RUN/model.pt" "$RUN/model_finish.pt"
