@@ -172,6 +172,16 @@ def test_nii_evaluate_end_to_end(
     grid = m["cross_view_grid"]
     assert grid[0]["unconfirmed"] == 1 and len(grid) == 11 and "Cross-view confirmation:" in text
     assert cal.extra.get("cross_view") == m["cross_view"]
+    # calibrated again without it: thresholds for unconfirmed scores, so no stale setting may stay in the copy
+    cal.extra["cross_view"] = {"unconfirmed": 0.5, "min_overlap": 0.7}
+    save_checkpoint(cal, calibrated)
+    again = tmp_path / "again.pt"
+    assert (
+        main(["evaluate", "--model", str(calibrated), "--data", str(val), "--calibrate", str(again), "--no-cross-view"])
+        == 0
+    )
+    assert "cross_view" not in load_checkpoint(again).extra
+    assert "Cross-view confirmation: none." in capsys.readouterr().out
     # its own validation set: the validation metrics (the card's first table) follow the new thresholds
     assert cal.metrics["thresholds"] == cal.thresholds == m["thresholds"]
     assert main(["evaluate", "--model", str(model), "--data", str(val), "--record"]) == 0
