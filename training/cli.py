@@ -80,9 +80,15 @@ def register_evaluate(sub: Sub) -> None:
         description="Evaluate a checkpoint end to end (DICOS -> detections) on a simulator output.",
     )
     p.add_argument("--model", help="checkpoint (default: the shipped / champion model)")
-    p.add_argument("--data", required=True, help="simulator output folder (annotations.json + scans/)")
+    p.add_argument(
+        "--data",
+        required=True,
+        action="append",
+        help="simulator output folder (annotations.json + scans/); repeat to evaluate or calibrate on several as one "
+        "set (each parcel in one folder only)",
+    )
     p.add_argument("--out", help="folder for metrics.json, ap_table.md, pr_curves.png, confusion_matrix.png")
-    p.add_argument("--limit", type=int, help="first N parcels only")
+    p.add_argument("--limit", type=int, help="first N parcels of each folder only")
     p.add_argument("--backend", default="auto", help="auto | eager | torchscript | onnx")
     p.add_argument(
         "--target-pd",
@@ -136,7 +142,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     from models.checkpoint import load_checkpoint, save_checkpoint
     from models.inference import TorchDetector, resolve_model_path
     from training.config import PROHIBITED_TARGET_PD
-    from training.evaluate import choose_cross_view, clutter_objects, rescore_cross_view, scan_predictions, summarise
+    from training.evaluate import (
+        choose_cross_view,
+        clutter_objects,
+        merge_predictions,
+        rescore_cross_view,
+        scan_predictions,
+        summarise,
+    )
     from training.metrics import background_false_alarms
     from training.report import ap_table, model_card, plot_pr, write_confusion
     from training.stress import compose
@@ -152,7 +165,14 @@ def _evaluate(args: argparse.Namespace) -> int:
         target[name] = float(value)
     # calibrating: detect without cross-view confirmation, then choose it on these detections
     det = TorchDetector(ckpt, backend=args.backend, cross_view=None if args.calibrate or args.no_cross_view else "auto")
-    gt, dets = scan_predictions(det, Path(args.data), limit=args.limit, progress=not args.no_progress, transform=stress)
+    dirs = [Path(d) for d in args.data]
+    parts = [
+        (d, *scan_predictions(det, d, limit=args.limit, progress=not args.no_progress, transform=stress)) for d in dirs
+    ]
+    if len(parts) > 1:
+        gt, dets = merge_predictions(parts)
+    else:
+        _, gt, dets = parts[0]
     group = [c for c in PROHIBITED_TARGET_PD if c in ckpt.categories]
     cats = ckpt.categories
     cross_view = det.cross_view
@@ -162,13 +182,14 @@ def _evaluate(args: argparse.Namespace) -> int:
             dets = rescore_cross_view(gt, dets, cross_view)
     thresholds = None if args.calibrate else {c: ckpt.threshold(c) for c in cats}
     m = summarise(gt, dets, cats, group=group, target_pd=target, default_threshold=0.3, thresholds=thresholds)
-    if group and (located := clutter_objects(Path(args.data))):
+    located = {key: objs for d in dirs for key, objs in clutter_objects(d).items()}
+    if group and located:
         m["prohibited"]["background"] = background_false_alarms(gt, dets, group, m["thresholds"], located)
     m["model"] = {"path": str(path), "arch": ckpt.arch, "version": ckpt.version, "backend": det.backend}
     m["cross_view"] = cross_view.to_dict() if cross_view is not None else None
     if args.calibrate and not args.no_cross_view:
         m["cross_view_grid"] = grid
-    m["data"] = str(args.data)
+    m["data"] = str(dirs[0]) if len(dirs) == 1 else [str(d) for d in dirs]
     if args.stress:
         m["stress"] = list(args.stress)
     _print_summary(m, cats)
@@ -187,7 +208,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         if cross_view is not None:
             ckpt.extra["cross_view"] = cross_view.to_dict()
         ckpt.metrics = {**ckpt.metrics, "calibration": brief}
-        if ckpt.dataset.get("val") and Path(str(ckpt.dataset["val"])).resolve() == Path(args.data).resolve():
+        if ckpt.dataset.get("val") and [d.resolve() for d in dirs] == [Path(str(ckpt.dataset["val"])).resolve()]:
             # recalibrated on its own validation set: the card's validation table shows these thresholds
             ckpt.metrics.update({k: brief[k] for k in VALIDATION_KEYS if k in brief})
         print(f"thresholds written to {save_checkpoint(ckpt, args.calibrate)}")

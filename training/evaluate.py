@@ -179,6 +179,52 @@ def scan_predictions(
     return gt, dets
 
 
+def merge_predictions(
+    parts: Sequence[tuple[Path, dict[str, Any], list[dict[str, Any]]]],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One COCO ground truth and detection list from several simulator outputs' (folder, ground truth, detections),
+    as :func:`scan_predictions` returns them: image and annotation ids renumbered, category ids mapped by name onto
+    the first folder's. ConfigError where a folder's categories differ or an OOI appears in two folders (the same
+    parcels twice would count twice)."""
+    if not parts:
+        raise ConfigError("no data folders to evaluate")
+    first = parts[0][1]
+    names = {str(c["name"]): int(c["id"]) for c in first["categories"]}
+    images: list[dict[str, Any]] = []
+    anns: list[dict[str, Any]] = []
+    dets: list[dict[str, Any]] = []
+    owner: dict[str, tuple[int, Path]] = {}
+    for n, (folder, gt, part) in enumerate(parts):
+        theirs = {int(c["id"]): str(c["name"]) for c in gt["categories"]}
+        if set(theirs.values()) != set(names):
+            raise ConfigError(f"{folder}: categories differ from {parts[0][0]}'s; evaluate them separately")
+        cat = {cid: names[name] for cid, name in theirs.items()}
+        for im in gt["images"]:
+            ooi = str(im.get("ooi_id", ""))
+            if ooi and owner.setdefault(ooi, (n, folder))[0] != n:
+                raise ConfigError(
+                    f"OOI {ooi} is in both {owner[ooi][1]} and {folder}; the same parcels would count twice"
+                )
+        base_im, base_ann = len(images), len(anns)
+        ids = {int(im["id"]): base_im + i + 1 for i, im in enumerate(gt["images"])}
+        images += [{**im, "id": ids[int(im["id"])]} for im in gt["images"]]
+        anns += [
+            {
+                **a,
+                "id": base_ann + i + 1,
+                "image_id": ids[int(a["image_id"])],
+                "category_id": cat[int(a["category_id"])],
+            }
+            for i, a in enumerate(gt["annotations"])
+        ]
+        dets += [
+            {**d, "image_id": ids[int(d["image_id"])], "category_id": cat[int(d["category_id"])]}
+            for d in part
+            if int(d["image_id"]) in ids
+        ]
+    return {**first, "images": images, "annotations": anns}, dets
+
+
 def rescore_cross_view(gt: dict[str, Any], dets: Sequence[Mapping[str, Any]], cv: CrossView) -> list[dict[str, Any]]:
     """COCO detections on ``gt``'s images rescored as models.inference rescores a parcel's aligned views
     (models.crossview); images carry ``ooi_id``, ``view``, ``width`` and ``pixel_spacing_mm`` as the simulator

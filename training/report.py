@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,19 @@ def plot_confusion(m: np.ndarray, categories: Sequence[str], out: Path) -> Path:
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+def data_label(metrics: Mapping[str, Any]) -> str:
+    """The folder(s) metrics were measured on (``nii evaluate --data``, repeatable), for a heading."""
+    data = metrics.get("data", "?")
+    return " + ".join(str(d) for d in data) if isinstance(data, list) else str(data)
+
+
+def _on_validation(ckpt: Checkpoint, metrics: Mapping[str, Any]) -> bool:
+    """Whether metrics were measured on the checkpoint's validation set alone."""
+    data, val = metrics.get("data"), ckpt.dataset.get("val")
+    folders = data if isinstance(data, list) else [data]
+    return bool(val) and [Path(str(d)).resolve() for d in folders] == [Path(str(val)).resolve()]
 
 
 def ap_table(metrics: dict[str, Any], categories: Sequence[str]) -> str:
@@ -163,11 +176,25 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
     for k in ("evaluated_on", "latency_ms"):
         if k in m:
             lines += ["", f"{k}: `{json.dumps(m[k])}`"]
+    calibration = m.get("calibration")
+    if isinstance(calibration, dict) and "mAP50" in calibration and not _on_validation(ckpt, calibration):
+        # calibrated on other data than the validation set alone: the operating thresholds are these
+        lines += [
+            "",
+            f"## Operating thresholds (`nii evaluate --calibrate` on {data_label(calibration)}, "
+            f"{calibration.get('n_parcels')} parcels)",
+            "",
+            ap_table(calibration, ckpt.categories),
+        ]
+        if pro := calibration.get("prohibited"):
+            lines += ["", f"Prohibited group, per parcel: {pd_pfa_line(pro)}."]
+        if "mAP50" in m:
+            lines += ["", "The validation table above shows the thresholds chosen during training."]
     test = m.get("test")
     if isinstance(test, dict) and "mAP50" in test:
         lines += [
             "",
-            f"## Test set ({test.get('data', '?')}, {test.get('n_parcels')} parcels, never used in training)",
+            f"## Test set ({data_label(test)}, {test.get('n_parcels')} parcels, never used in training)",
             "",
             ap_table(test, ckpt.categories),
         ]
@@ -196,7 +223,7 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
                 lines.append(_stress_row(name, sm))
     calibration = m.get("calibration")
     if isinstance(calibration, dict) and (line := cross_view_line(calibration)):
-        lines += ["", f"{line} Calibrated on {calibration.get('data', '?')}; models/crossview.py says how."]
+        lines += ["", f"{line} Calibrated on {data_label(calibration)}; models/crossview.py says how."]
     if "backend_timing" in ckpt.extra:
         lines += [
             "",

@@ -14,6 +14,7 @@ from tests.training.synthetic import make_scan
 from training.config import parse_config
 from training.finish import finish
 from training.loop import Run
+from training.report import model_card
 
 TINY_MODEL = {"stem": 8, "widths": [16, 16, 24, 24], "depths": [1, 1, 1, 1], "neck_channels": 16, "head_channels": 16}
 
@@ -194,6 +195,16 @@ def test_nii_evaluate_end_to_end(
     assert "| export8+blur | 4 |" in (model.parent / "MODEL_CARD.md").read_text()
     assert main(["evaluate", "--model", str(model), "--data", str(val), "--stress", "fog"]) == 1
     assert "unknown stress fog" in capsys.readouterr().err
+    # calibrated on two folders as one set: the card shows the operating thresholds and where they were chosen
+    both = tmp_path / "both.pt"
+    two = ["evaluate", "--model", str(model), "--data", str(val), "--data", str(train)]
+    assert main([*two, "--calibrate", str(both), "--out", str(tmp_path / "both")]) == 0
+    mb = json.loads((tmp_path / "both" / "metrics.json").read_text())
+    assert mb["n_parcels"] == 12 and mb["data"] == [str(val), str(train)]
+    card = model_card(load_checkpoint(both), tmp_path / "both", title="two")[0].read_text()
+    assert f"## Operating thresholds (`nii evaluate --calibrate` on {val} + {train}, 12 parcels)" in card
+    assert main(["evaluate", "--model", str(model), "--data", str(val), "--data", str(val)]) == 1
+    assert "count twice" in capsys.readouterr().err
 
 
 def finish_tiny(train: Path, val: Path, tmp_path: Path) -> Path:
