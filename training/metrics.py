@@ -123,7 +123,10 @@ def pd_pfa(
     A parcel alarms when any category of the group scores at least its threshold. Pd = alarmed parcels among those
     holding a group item; Pfa = alarmed parcels among those holding none. Counts are returned too, and what raises
     the false alarms: ``false_alarms_by`` {category: clean parcels where it reaches its threshold} and
-    ``false_alarms_alone`` {category: clean parcels where it is the only one that does}.
+    ``false_alarms_alone`` {category: clean parcels where it is the only one that does}; and each category's own
+    Pd, what its threshold is chosen for: ``pd_by`` {category: share of the parcels holding it where it reaches its
+    threshold} over ``positive_by`` {category: those parcels} (a parcel another category alarms counts for the
+    group's Pd, not for this one's).
     """
     pos = [p for p, cats in truth.items() if cats & set(group)]
     neg = [p for p, cats in truth.items() if not cats & set(group)]
@@ -134,6 +137,7 @@ def pd_pfa(
 
     tp = sum(bool(triggers(p)) for p in pos)
     raised = [triggers(p) for p in neg]
+    holding = {c: [p for p, cats in truth.items() if c in cats] for c in group}
     return {
         "Pd": tp / len(pos) if pos else float("nan"),
         "Pfa": sum(bool(t) for t in raised) / len(neg) if neg else float("nan"),
@@ -141,6 +145,11 @@ def pd_pfa(
         "n_negative": len(neg),
         "false_alarms_by": {c: sum(c in t for t in raised) for c in group},
         "false_alarms_alone": {c: sum(t == [c] for t in raised) for c in group},
+        "positive_by": {c: len(ps) for c, ps in holding.items()},
+        "pd_by": {
+            c: sum(scores.get(p, {}).get(c, 0.0) >= thresholds[c] for p in ps) / len(ps) if ps else float("nan")
+            for c, ps in holding.items()
+        },
     }
 
 

@@ -359,9 +359,15 @@ def cross_view_line(m: dict[str, Any]) -> str | None:
 
 def pd_pfa_line(pro: dict[str, Any]) -> str:
     """Pd and Pfa of the prohibited group with their parcel counts, and which categories raise the false alarms."""
+    by_cat = [
+        f"{c} {pd:.3f} of {pro.get('positive_by', {}).get(c)}"
+        for c, pd in (pro.get("pd_by") or {}).items()
+        if pro.get("positive_by", {}).get(c)
+    ]
     line = (
-        f"Pd {pro.get('Pd', float('nan')):.3f} ({pro.get('n_positive')} parcels), "
-        f"Pfa {pro.get('Pfa', float('nan')):.3f} ({pro.get('n_negative')} parcels)"
+        f"Pd {pro.get('Pd', float('nan')):.3f} ({pro.get('n_positive')} parcels"
+        + (f"; by its own category: {', '.join(by_cat)}" if by_cat else "")
+        + f"), Pfa {pro.get('Pfa', float('nan')):.3f} ({pro.get('n_negative')} parcels)"
     )
     by, alone = pro.get("false_alarms_by") or {}, pro.get("false_alarms_alone") or {}
     raised = [f"{c} {n} ({alone.get(c, 0)} alone)" for c, n in sorted(by.items(), key=lambda kv: -kv[1]) if n]

@@ -62,6 +62,11 @@ def test_parcel_pd_pfa_and_thresholds() -> None:
     r = pd_pfa(truth, both, ["firearm", "knife"], {"firearm": 0.45, "knife": 0.5})
     assert r["Pfa"] == 0.5 and r["false_alarms_by"] == {"firearm": 1, "knife": 1}
     assert r["false_alarms_alone"] == {"firearm": 0, "knife": 0}
+    assert r["positive_by"] == {"firearm": 1, "knife": 1} and r["pd_by"] == {"firearm": 1.0, "knife": 0.0}
+    # the knife parcel P2 alarmed by a firearm box only: the group detects it, the knife threshold did not
+    mixed = parcel_scores(gt, [*dets, _det(2, 1, [0, 0, 5, 5], 0.9)])
+    r = pd_pfa(truth, mixed, ["firearm", "knife"], {"firearm": 0.45, "knife": 0.5})
+    assert r["Pd"] == 1.0 and r["pd_by"] == {"firearm": 1.0, "knife": 0.0}
     thr = choose_thresholds(truth, scores, ["firearm", "knife", "phone"], {"firearm": 0.95, "knife": 0.95})
     assert thr["firearm"] == pytest.approx(0.8, abs=1e-3) and thr["knife"] == pytest.approx(0.4, abs=1e-3)
     assert thr["phone"] == 0.3

@@ -59,6 +59,10 @@ def test_the_pd_pfa_line_names_what_raises_the_false_alarms() -> None:
     }
     line = pd_pfa_line(pro)
     assert line.startswith("Pd 0.976 (164 parcels), Pfa 0.619 (236 parcels)")
+    pro |= {"pd_by": {"firearm": 0.958, "knife": 0.895}, "positive_by": {"firearm": 48, "knife": 38}}
+    assert pd_pfa_line(pro).startswith(
+        "Pd 0.976 (164 parcels; by its own category: firearm 0.958 of 48, knife 0.895 of 38), Pfa 0.619 (236 parcels)"
+    )
     assert line.endswith("clean parcels alarmed by knife 130 (65 alone), ammunition 39 (4 alone), firearm 8 (0 alone)")
     assert pd_pfa_line({"Pd": 1.0, "Pfa": 0.0, "n_positive": 3, "n_negative": 5}).endswith("(5 parcels)")
 
