@@ -151,7 +151,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         summarise,
     )
     from training.metrics import background_false_alarms
-    from training.report import ap_table, model_card, plot_pr, write_confusion
+    from training.report import ap_table, model_card, on_validation, plot_pr, write_confusion
     from training.stress import compose
 
     stress = compose(args.stress)
@@ -208,7 +208,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         if cross_view is not None:
             ckpt.extra["cross_view"] = cross_view.to_dict()
         ckpt.metrics = {**ckpt.metrics, "calibration": brief}
-        if ckpt.dataset.get("val") and [d.resolve() for d in dirs] == [Path(str(ckpt.dataset["val"])).resolve()]:
+        if on_validation(ckpt, brief):
             # recalibrated on its own validation set: the card's validation table shows these thresholds
             ckpt.metrics.update({k: brief[k] for k in VALIDATION_KEYS if k in brief})
         print(f"thresholds written to {save_checkpoint(ckpt, args.calibrate)}")

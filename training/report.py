@@ -89,7 +89,7 @@ def data_label(metrics: Mapping[str, Any]) -> str:
     return " + ".join(str(d) for d in data) if isinstance(data, list) else str(data)
 
 
-def _on_validation(ckpt: Checkpoint, metrics: Mapping[str, Any]) -> bool:
+def on_validation(ckpt: Checkpoint, metrics: Mapping[str, Any]) -> bool:
     """Whether metrics were measured on the checkpoint's validation set alone."""
     data, val = metrics.get("data"), ckpt.dataset.get("val")
     folders = data if isinstance(data, list) else [data]
@@ -177,7 +177,7 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
         if k in m:
             lines += ["", f"{k}: `{json.dumps(m[k])}`"]
     calibration = m.get("calibration")
-    if isinstance(calibration, dict) and "mAP50" in calibration and not _on_validation(ckpt, calibration):
+    if isinstance(calibration, dict) and "mAP50" in calibration and not on_validation(ckpt, calibration):
         # calibrated on other data than the validation set alone: the operating thresholds are these
         lines += [
             "",
