@@ -104,6 +104,12 @@ def register_evaluate(sub: Sub) -> None:
         "confirm each other's detections (models/crossview.py), and write a checkpoint copy with them",
     )
     p.add_argument(
+        "--version",
+        metavar="V",
+        help="with --calibrate: the version of the calibrated copy (other thresholds: other answers from the same "
+        "weights)",
+    )
+    p.add_argument(
         "--no-cross-view",
         action="store_true",
         help="views do not confirm each other's detections (with --calibrate: do not try it)",
@@ -155,6 +161,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from training.stress import compose
 
     stress = compose(args.stress)
+    if args.version and not args.calibrate:
+        raise ConfigError("--version names the calibrated copy: give --calibrate OUT.pt too")
     if stress is not None and args.calibrate:
         raise ConfigError("--calibrate chooses the operating thresholds: not on stressed scans (drop --stress)")
     path = resolve_model_path(args.model)
@@ -208,6 +216,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         if cross_view is not None:
             ckpt.extra["cross_view"] = cross_view.to_dict()
         ckpt.metrics = {**ckpt.metrics, "calibration": brief}
+        if args.version:
+            ckpt.version = str(args.version)
         if on_validation(ckpt, brief):
             # recalibrated on its own validation set: the card's validation table shows these thresholds
             ckpt.metrics.update({k: brief[k] for k in VALIDATION_KEYS if k in brief})

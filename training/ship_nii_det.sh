@@ -11,8 +11,8 @@
 #      runs/nii_det_s6, then stage 7 (configs/train/nii_det_stage7.yaml: the corrected simulator's data in
 #      data/synth2, more look-alike negatives) -> runs/nii_det_s7, then stage 8 (configs/train/nii_det_stage8.yaml:
 #      two more shards, more look-alikes) -> runs/nii_det_s8; each resumes when re-run
-#   3. operating thresholds and cross-view confirmation chosen again on validation through the shipped inference
-#      path (nii evaluate --calibrate), nii evaluate on the test set (metrics recorded in the checkpoint) and its
+#   3. operating thresholds and cross-view confirmation chosen again on validation plus a calibration set (seed 204,
+#      never used in training) through the shipped inference path (nii evaluate --calibrate), nii evaluate on the test set (metrics recorded in the checkpoint) and its
 #      stress tests, nii bench detect
 #   4. copies model.pt + model card to models/weights/ (committing them is left to a person)
 # Run:  nohup training/ship_nii_det.sh > runs/ship_nii_det.log 2>&1 &
@@ -43,7 +43,7 @@ wait
 (synth 1100 105 "$D2/train_105"; synth 1100 106 "$D2/train_106"; synth 250 202 "$D2/val") &
 (synth 1100 107 "$D2/train_107"; synth 1100 108 "$D2/train_108"; synth 400 303 "$D2/test") &
 wait
-(synth 1100 109 "$D2/train_109") &
+(synth 1100 109 "$D2/train_109"; synth 500 204 "$D2/calib") &
 (synth 1100 110 "$D2/train_110") &
 wait
 
@@ -78,7 +78,7 @@ train configs/train/nii_det_stage8.yaml "$RUN"
 
 echo "[$(date -u +%FT%TZ)] operating thresholds on validation, through the shipped inference path"
 [ -f "$RUN/model_finish.pt" ] || cp "$RUN/model.pt" "$RUN/model_finish.pt"
-$NII evaluate --model "$RUN/model_finish.pt" --data "$D2/val" --calibrate "$RUN/model.pt" --no-progress
+$NII evaluate --model "$RUN/model_finish.pt" --data "$D2/val" --data "$D2/calib" --calibrate "$RUN/model.pt" --no-progress
 
 echo "[$(date -u +%FT%TZ)] evaluate on the held-out test set (seed 303)"
 mkdir -p "$RUN/test"

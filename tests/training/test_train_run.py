@@ -198,7 +198,9 @@ def test_nii_evaluate_end_to_end(
     # calibrated on two folders as one set: the card shows the operating thresholds and where they were chosen
     both = tmp_path / "both.pt"
     two = ["evaluate", "--model", str(model), "--data", str(val), "--data", str(train)]
-    assert main([*two, "--calibrate", str(both), "--out", str(tmp_path / "both")]) == 0
+    assert main([*two, "--calibrate", str(both), "--out", str(tmp_path / "both"), "--version", "9.9.1"]) == 0
+    assert load_checkpoint(both).version == "9.9.1" and load_checkpoint(model).version != "9.9.1"
+    assert main([*two, "--version", "9.9.2"]) == 1 and "--calibrate" in capsys.readouterr().err
     mb = json.loads((tmp_path / "both" / "metrics.json").read_text())
     assert mb["n_parcels"] == 12 and mb["data"] == [str(val), str(train)]
     card = model_card(load_checkpoint(both), tmp_path / "both", title="two")[0].read_text()
