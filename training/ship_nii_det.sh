@@ -78,7 +78,8 @@ train configs/train/nii_det_stage8.yaml "$RUN"
 
 echo "[$(date -u +%FT%TZ)] operating thresholds on validation, through the shipped inference path"
 [ -f "$RUN/model_finish.pt" ] || cp "$RUN/model.pt" "$RUN/model_finish.pt"
-$NII evaluate --model "$RUN/model_finish.pt" --data "$D2/val" --data "$D2/calib" --calibrate "$RUN/model.pt" --no-progress
+$NII evaluate --model "$RUN/model_finish.pt" --data "$D2/val" --data "$D2/calib" --calibrate "$RUN/model.pt" --version 0.9.1 \
+  --no-progress
 
 echo "[$(date -u +%FT%TZ)] evaluate on the held-out test set (seed 303)"
 mkdir -p "$RUN/test"
