@@ -177,10 +177,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     parts = [
         (d, *scan_predictions(det, d, limit=args.limit, progress=not args.no_progress, transform=stress)) for d in dirs
     ]
-    if len(parts) > 1:
-        gt, dets = merge_predictions(parts)
-    else:
-        _, gt, dets = parts[0]
+    gt, dets = merge_predictions(parts)
     group = [c for c in PROHIBITED_TARGET_PD if c in ckpt.categories]
     cats = ckpt.categories
     cross_view = det.cross_view
