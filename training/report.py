@@ -221,7 +221,6 @@ def model_card(ckpt: Checkpoint, out_dir: Path, *, title: str, notes: Sequence[s
         for name, sm in stress.items():
             if isinstance(sm, dict) and "mAP50" in sm:
                 lines.append(_stress_row(name, sm))
-    calibration = m.get("calibration")
     if isinstance(calibration, dict) and (line := cross_view_line(calibration)):
         lines += ["", f"{line} Calibrated on {data_label(calibration)}; models/crossview.py says how."]
     if "backend_timing" in ckpt.extra:
@@ -359,11 +358,8 @@ def cross_view_line(m: dict[str, Any]) -> str | None:
 
 def pd_pfa_line(pro: dict[str, Any]) -> str:
     """Pd and Pfa of the prohibited group with their parcel counts, and which categories raise the false alarms."""
-    by_cat = [
-        f"{c} {pd:.3f} of {pro.get('positive_by', {}).get(c)}"
-        for c, pd in (pro.get("pd_by") or {}).items()
-        if pro.get("positive_by", {}).get(c)
-    ]
+    holding = pro.get("positive_by") or {}
+    by_cat = [f"{c} {pd:.3f} of {holding[c]}" for c, pd in (pro.get("pd_by") or {}).items() if holding.get(c)]
     line = (
         f"Pd {pro.get('Pd', float('nan')):.3f} ({pro.get('n_positive')} parcels"
         + (f"; by its own category: {', '.join(by_cat)}" if by_cat else "")
