@@ -4,7 +4,7 @@ depthwise ones at these widths."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -32,6 +32,14 @@ class ResBlock(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.relu(x + self.conv2(self.conv1(x)))
+
+    def identity_init(self) -> None:
+        """Zero the last batch norm's scale and shift: the block then passes its (non-negative, post-ReLU) input
+        through unchanged, so a block added to a trained network does not change what the network computes."""
+        bn = self.conv2[1]
+        assert isinstance(bn, nn.BatchNorm2d)
+        nn.init.zeros_(bn.weight)
+        nn.init.zeros_(bn.bias)
 
 
 class CSPStage(nn.Module):
@@ -88,3 +96,31 @@ class TopDownNeck(nn.Module):
             x = F.interpolate(x, size=lat.shape[-2:], mode="nearest") + lat
             x = self.smooth[i](x)
         return x
+
+
+def load_grown(model: nn.Module, state: Mapping[str, Tensor]) -> list[str]:
+    """Load ``state`` from a shallower network of the same widths into ``model`` (more residual blocks per stage).
+
+    Every other weight must match; the residual blocks ``state`` lacks start as identities
+    (ResBlock.identity_init), so the grown network computes exactly what the smaller one did and training starts
+    from there. Returns the names of the new blocks; raises ValueError (with the keys) for anything else that
+    differs: other widths, other categories, weights ``model`` has no place for.
+    """
+    result = model.load_state_dict(state, strict=False)
+    new = [
+        name
+        for name, mod in model.named_modules()
+        if isinstance(mod, ResBlock) and not any(k.startswith(name + ".") for k in state)
+    ]
+    covered = tuple(n + "." for n in new)
+    stray = [k for k in result.missing_keys if not k.startswith(covered)]
+    if result.unexpected_keys or stray:
+        raise ValueError(
+            f"weights differ beyond added residual blocks: missing {stray[:6]}, unexpected "
+            f"{list(result.unexpected_keys)[:6]}"
+        )
+    for name in new:
+        module = model.get_submodule(name)
+        assert isinstance(module, ResBlock)
+        module.identity_init()
+    return new

@@ -26,6 +26,7 @@ from tqdm import tqdm
 from models import build_model
 from models.base import DetectorModel
 from models.checkpoint import Checkpoint, from_model, load_checkpoint, save_checkpoint
+from models.layers import load_grown
 from models.preprocess import InputSpec
 from nii.errors import NIIError
 from nii.taxonomy import load_taxonomy
@@ -190,7 +191,19 @@ class Run:
         try:
             self.model.load_state_dict(ck.state_dict)
         except RuntimeError as exc:
-            raise TrainingError(f"init_from {path}: weights do not fit the recipe's model config: {exc}") from exc
+            # a deeper recipe grows the checkpoint: its new residual blocks start as identities
+            try:
+                added = load_grown(self.model, ck.state_dict)
+            except (ValueError, RuntimeError):
+                raise TrainingError(f"init_from {path}: weights do not fit the recipe's model config: {exc}") from exc
+            log.info(
+                "initialised from %s, grown from depths %s to %s: %d residual blocks added as identities",
+                path,
+                ck.arch_config.get("depths"),
+                self.cfg.model.config.get("depths"),
+                len(added),
+            )
+            return
         log.info("initialised from %s", path)
 
     def checkpoint(self, metrics: dict[str, Any], thresholds: dict[str, float] | None = None) -> Checkpoint:

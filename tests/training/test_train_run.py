@@ -277,6 +277,17 @@ def test_init_from_starts_at_a_checkpoint_and_refuses_a_foreign_one(
     cfg["model"] = {"arch": "nii_det", "config": {**TINY_MODEL, "head_channels": 8}, "init_from": start}
     with pytest.raises(TrainingError, match="do not fit"):
         Run(parse_config(cfg), tmp_path / "c", progress=False)
+    # a deeper recipe grows the checkpoint (new residual blocks as identities) and says so in its checkpoint
+    cfg["model"] = {"arch": "nii_det", "config": {**TINY_MODEL, "depths": [1, 1, 2, 2]}, "init_from": start}
+    grown = Run(parse_config(cfg), tmp_path / "d", progress=False)
+    x = torch.rand(1, 3, 64, 64)
+    small = load_checkpoint(start).build().eval()
+    grown.model.eval()
+    with torch.no_grad():
+        for a, b in zip(small.forward_raw(x), grown.model.forward_raw(x), strict=True):
+            assert torch.allclose(a, b, atol=1e-5)
+    grown.fit()
+    assert load_checkpoint(tmp_path / "d" / "last.pt").arch_config["depths"] == [1, 1, 2, 2]
 
 
 def test_threat_projection_and_display_exports_in_training(
