@@ -10,7 +10,9 @@
 #      then stage 6 (configs/train/nii_det_stage6.yaml: side views drawn more often, more side-view patches) ->
 #      runs/nii_det_s6, then stage 7 (configs/train/nii_det_stage7.yaml: the corrected simulator's data in
 #      data/synth2, more look-alike negatives) -> runs/nii_det_s7, then stage 8 (configs/train/nii_det_stage8.yaml:
-#      two more shards, more look-alikes) -> runs/nii_det_s8; each resumes when re-run
+#      two more shards, more look-alikes) -> runs/nii_det_s8, then stage 9 (configs/train/nii_det_stage9.yaml: more
+#      display exports) -> runs/nii_det_s9, then stage 10 (configs/train/nii_det_stage10.yaml: stage 9 grown to
+#      deeper stages, its new blocks starting as identities) -> runs/nii_det_s10; each resumes when re-run
 #   3. operating thresholds and cross-view confirmation chosen again on validation plus a calibration set (seed 204,
 #      never used in training) through the shipped inference path (nii evaluate --calibrate), nii evaluate on the test set (metrics recorded in the checkpoint) and its
 #      stress tests, nii bench detect
@@ -19,13 +21,13 @@
 # data/synth (stages 1-6) was rendered before commit 9f5eac6 fixed the simulator's prism fill (edges a pixel too
 # wide, holes where pieces overlap: docs/simulator.md); run step 1 from commit 5d708e5 to get those exact sets (this
 # script renders them with the corrected simulator, so stages 1-6 will differ from the shipped model's history).
-# data/synth2 (stages 7-8, validation and test) is the corrected simulator's.
+# data/synth2 (stages 7-10, validation, calibration and test) is the corrected simulator's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NII=.venv/bin/nii
 D=data/synth
-D2=data/synth2        # stages 7-8: the corrected simulator; validation and test of the same seeds
-RUN=runs/nii_det_s8   # the shipped run (stage 8)
+D2=data/synth2        # stages 7-10: the corrected simulator; validation and test of the same seeds
+RUN=runs/nii_det_s10  # the shipped run (stage 10)
 mkdir -p "$D" "$D2" runs
 export OMP_NUM_THREADS=2
 
@@ -74,11 +76,15 @@ train configs/train/nii_det_stage6.yaml runs/nii_det_s6
 echo "[$(date -u +%FT%TZ)] train, stage 7 (from runs/nii_det_s6/model.pt)"
 train configs/train/nii_det_stage7.yaml runs/nii_det_s7
 echo "[$(date -u +%FT%TZ)] train, stage 8 (from runs/nii_det_s7/model.pt)"
-train configs/train/nii_det_stage8.yaml "$RUN"
+train configs/train/nii_det_stage8.yaml runs/nii_det_s8
+echo "[$(date -u +%FT%TZ)] train, stage 9 (from runs/nii_det_s8/model.pt)"
+train configs/train/nii_det_stage9.yaml runs/nii_det_s9
+echo "[$(date -u +%FT%TZ)] train, stage 10 (runs/nii_det_s9/model.pt grown deeper)"
+train configs/train/nii_det_stage10.yaml "$RUN"
 
 echo "[$(date -u +%FT%TZ)] operating thresholds on validation, through the shipped inference path"
 [ -f "$RUN/model_finish.pt" ] || cp "$RUN/model.pt" "$RUN/model_finish.pt"
-$NII evaluate --model "$RUN/model_finish.pt" --data "$D2/val" --data "$D2/calib" --calibrate "$RUN/model.pt" --version 0.9.1 \
+$NII evaluate --model "$RUN/model_finish.pt" --data "$D2/val" --data "$D2/calib" --calibrate "$RUN/model.pt" \
   --no-progress
 
 echo "[$(date -u +%FT%TZ)] evaluate on the held-out test set (seed 303)"
