@@ -106,7 +106,10 @@ def load_grown(model: nn.Module, state: Mapping[str, Tensor]) -> list[str]:
     from there. Returns the names of the new blocks; raises ValueError (with the keys) for anything else that
     differs: other widths, other categories, weights ``model`` has no place for.
     """
-    result = model.load_state_dict(state, strict=False)
+    try:
+        result = model.load_state_dict(state, strict=False)
+    except RuntimeError as exc:  # a tensor of another shape: another width, another number of categories
+        raise ValueError(f"weights differ beyond added residual blocks: {exc}") from exc
     new = [
         name
         for name, mod in model.named_modules()

@@ -194,7 +194,7 @@ class Run:
             # a deeper recipe grows the checkpoint: its new residual blocks start as identities
             try:
                 added = load_grown(self.model, ck.state_dict)
-            except (ValueError, RuntimeError):
+            except ValueError:
                 raise TrainingError(f"init_from {path}: weights do not fit the recipe's model config: {exc}") from exc
             log.info(
                 "initialised from %s, grown from depths %s to %s: %d residual blocks added as identities",
