@@ -269,6 +269,12 @@ def _how_made(ckpt: Checkpoint) -> list[str]:
     init = (tc.get("model") or {}).get("init_from")
     if init:
         lines.append(f"- Started from the weights of `{init}` (an earlier stage; its own card says how it was made).")
+    grown = ckpt.extra.get("grown")
+    if grown:
+        lines.append(
+            f"- Grown from depths {grown['from_depths']} to {grown['depths']}: {grown['blocks_added']} residual blocks "
+            "added to the starting weights as identities (models.layers.load_grown), then trained."
+        )
     if t.get("view_repeat"):
         reps = ", ".join(f"view {v} ({VIEW_NAMES.get(str(v), '?')}) x{f:g}" for v, f in t["view_repeat"].items())
         lines.append(f"- Views drawn more often per epoch (training.data.RepeatFactorSampler): {reps}.")

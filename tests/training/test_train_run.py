@@ -287,7 +287,11 @@ def test_init_from_starts_at_a_checkpoint_and_refuses_a_foreign_one(
         for a, b in zip(small.forward_raw(x), grown.model.forward_raw(x), strict=True):
             assert torch.allclose(a, b, atol=1e-5)
     grown.fit()
-    assert load_checkpoint(tmp_path / "d" / "last.pt").arch_config["depths"] == [1, 1, 2, 2]
+    last = load_checkpoint(tmp_path / "d" / "last.pt")
+    assert last.arch_config["depths"] == [1, 1, 2, 2]
+    assert last.extra["grown"] == {"from_depths": [1, 1, 1, 1], "depths": [1, 1, 2, 2], "blocks_added": 2}
+    card_md, _ = model_card(last, tmp_path / "d", title="grown")
+    assert "Grown from depths [1, 1, 1, 1] to [1, 1, 2, 2]: 2 residual blocks" in card_md.read_text()
 
 
 def test_threat_projection_and_display_exports_in_training(
