@@ -21,10 +21,12 @@ class DetectorModel(nn.Module):
 
     ``losses`` is for training (model in train mode), ``predict`` for inference (eval mode). Networks that can be
     exported to ONNX / TorchScript set ``exportable`` and split ``predict`` into ``forward_raw`` (the traced part:
-    images -> tensors) and ``decode`` (post-processing in eager torch).
+    images -> tensors) and ``decode`` (post-processing in eager torch). ``widenable`` names the parts (state-dict
+    prefixes) that models.layers.load_grown may widen without changing what the network computes.
     """
 
     exportable: bool = False
+    widenable: tuple[str, ...] = ()
 
     def __init__(self, *, num_classes: int, in_channels: int) -> None:
         super().__init__()

@@ -5,6 +5,7 @@ depthwise ones at these widths."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
@@ -98,18 +99,44 @@ class TopDownNeck(nn.Module):
         return x
 
 
-def load_grown(model: nn.Module, state: Mapping[str, Tensor]) -> list[str]:
-    """Load ``state`` from a shallower network of the same widths into ``model`` (more residual blocks per stage).
+@dataclass(frozen=True)
+class Growth:
+    """What ``load_grown`` added: residual blocks that start as identities, and widened tensors (names)."""
 
-    Every other weight must match; the residual blocks ``state`` lacks start as identities
-    (ResBlock.identity_init), so the grown network computes exactly what the smaller one did and training starts
-    from there. Returns the names of the new blocks; raises ValueError (with the keys) for anything else that
-    differs: other widths, other categories, weights ``model`` has no place for.
+    blocks: list[str]
+    widened: list[str]
+
+
+def load_grown(model: nn.Module, state: Mapping[str, Tensor], widenable: Sequence[str] = ()) -> Growth:
+    """Load ``state`` from a smaller network of the same design into ``model``, so that the grown network computes
+    exactly what the smaller one did and training starts from there.
+
+    Two kinds of growth:
+    - deeper: residual blocks ``state`` lacks start as identities (ResBlock.identity_init);
+    - wider, only for the tensors under ``widenable`` name prefixes (parts whose channels meet only through
+      convolutions, batch norms and additions, e.g. nii_det's neck and head): a larger tensor gets the old weights
+      in its leading slice; new output channels keep their fresh initialisation and the weights from new input
+      channels start at zero, so no old channel sees a new one until training moves them.
+
+    Raises ValueError (with the keys) for anything else that differs: a smaller or otherwise shaped tensor, a wider
+    tensor outside ``widenable``, weights ``model`` has no place for.
     """
-    try:
-        result = model.load_state_dict(state, strict=False)
-    except RuntimeError as exc:  # a tensor of another shape: another width, another number of categories
-        raise ValueError(f"weights differ beyond added residual blocks: {exc}") from exc
+    own = model.state_dict()
+    adapted: dict[str, Tensor] = {}
+    widened: list[str] = []
+    for key, old in state.items():
+        cur = own.get(key)
+        if cur is None or cur.shape == old.shape:
+            adapted[key] = old
+            continue
+        if not key.startswith(tuple(widenable)):
+            raise ValueError(
+                f"weights differ beyond added residual blocks: {key} is {tuple(old.shape)} in the checkpoint, "
+                f"{tuple(cur.shape)} in the model"
+            )
+        adapted[key] = _widened(key, old, cur)
+        widened.append(key)
+    result = model.load_state_dict(adapted, strict=False)
     new = [
         name
         for name, mod in model.named_modules()
@@ -126,4 +153,23 @@ def load_grown(model: nn.Module, state: Mapping[str, Tensor]) -> list[str]:
         module = model.get_submodule(name)
         assert isinstance(module, ResBlock)
         module.identity_init()
-    return new
+    return Growth(new, widened)
+
+
+def _widened(key: str, old: Tensor, cur: Tensor) -> Tensor:
+    """``cur`` (a fresh tensor of the wider model) with ``old`` in its leading slice; for weights of two or more
+    dimensions ([out, in, ...]) the columns of new inputs are zero."""
+    if (
+        old.dim() != cur.dim()
+        or any(o > c for o, c in zip(old.shape, cur.shape, strict=True))
+        or (old.shape[2:] != cur.shape[2:])
+    ):
+        raise ValueError(
+            f"weights differ beyond a widening: {key} is {tuple(old.shape)} in the checkpoint, {tuple(cur.shape)} "
+            "in the model"
+        )
+    out = cur.detach().clone()
+    if out.dim() >= 2:
+        out[:, old.shape[1] :] = 0
+    out[tuple(slice(0, n) for n in old.shape)] = old
+    return out

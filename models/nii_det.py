@@ -21,6 +21,9 @@ class NIIDet(DetectorModel):
 
     exportable = True
     stride = 4
+    # channels meet there only through convolutions, batch norms and additions (the backbone's CSP stages
+    # concatenate, so a wider backbone would mix old and new channels)
+    widenable = ("neck.", "head.")
 
     def __init__(
         self,

@@ -271,9 +271,11 @@ def _how_made(ckpt: Checkpoint) -> list[str]:
         lines.append(f"- Started from the weights of `{init}` (an earlier stage; its own card says how it was made).")
     grown = ckpt.extra.get("grown")
     if grown:
+        changes = [f"{k} {grown['from'][k]} -> {grown['to'][k]}" for k in grown["to"]]
         lines.append(
-            f"- Grown from depths {grown['from_depths']} to {grown['depths']}: {grown['blocks_added']} residual blocks "
-            "added to the starting weights as identities (models.layers.load_grown), then trained."
+            f"- Grown from the starting weights: {', '.join(changes)} ({grown['blocks_added']} residual blocks added "
+            f"as identities, {grown['tensors_widened']} tensors widened with new channels unseen; models.layers."
+            "load_grown), so training started from what they computed."
         )
     if t.get("view_repeat"):
         reps = ", ".join(f"view {v} ({VIEW_NAMES.get(str(v), '?')}) x{f:g}" for v, f in t["view_repeat"].items())

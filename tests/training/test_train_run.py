@@ -277,8 +277,10 @@ def test_init_from_starts_at_a_checkpoint_and_refuses_a_foreign_one(
     cfg["model"] = {"arch": "nii_det", "config": {**TINY_MODEL, "head_channels": 8}, "init_from": start}
     with pytest.raises(TrainingError, match="do not fit"):
         Run(parse_config(cfg), tmp_path / "c", progress=False)
-    # a deeper recipe grows the checkpoint (new residual blocks as identities) and says so in its checkpoint
-    cfg["model"] = {"arch": "nii_det", "config": {**TINY_MODEL, "depths": [1, 1, 2, 2]}, "init_from": start}
+    # a deeper and wider recipe grows the checkpoint (new residual blocks as identities, new channels unseen) and
+    # says so in its checkpoint
+    config = {**TINY_MODEL, "depths": [1, 1, 2, 2], "neck_channels": 24}
+    cfg["model"] = {"arch": "nii_det", "config": config, "init_from": start}
     grown = Run(parse_config(cfg), tmp_path / "d", progress=False)
     x = torch.rand(1, 3, 64, 64)
     small = load_checkpoint(start).build().eval()
@@ -289,9 +291,13 @@ def test_init_from_starts_at_a_checkpoint_and_refuses_a_foreign_one(
     grown.fit()
     last = load_checkpoint(tmp_path / "d" / "last.pt")
     assert last.arch_config["depths"] == [1, 1, 2, 2]
-    assert last.extra["grown"] == {"from_depths": [1, 1, 1, 1], "depths": [1, 1, 2, 2], "blocks_added": 2}
+    grown_info = last.extra["grown"]
+    assert grown_info["from"] == {"depths": [1, 1, 1, 1], "neck_channels": 16}
+    assert grown_info["to"] == {"depths": [1, 1, 2, 2], "neck_channels": 24}
+    assert grown_info["blocks_added"] == 2 and grown_info["tensors_widened"] > 0
     card_md, _ = model_card(last, tmp_path / "d", title="grown")
-    assert "Grown from depths [1, 1, 1, 1] to [1, 1, 2, 2]: 2 residual blocks" in card_md.read_text()
+    said = "Grown from the starting weights: depths [1, 1, 1, 1] -> [1, 1, 2, 2], neck_channels 16 -> 24 (2 residual"
+    assert said in card_md.read_text()
 
 
 def test_threat_projection_and_display_exports_in_training(
