@@ -156,14 +156,15 @@ class TorchDetector:
         out: list[list[Detection]] = []
         for view, (_chans, (sx, sy)), p in zip(views, items, preds):
             rows, cols = view.shape
-            dets = []
-            for b, s, lab in zip(
-                p["boxes"].numpy().astype(np.float64).tolist(), p["scores"].numpy().tolist(), p["labels"].tolist()
-            ):
-                x1, x2 = (float(np.clip(v / sx, 0, cols)) for v in (b[0], b[2]))
-                y1, y2 = (float(np.clip(v / sy, 0, rows)) for v in (b[1], b[3]))
-                dets.append(Detection(self.categories[int(lab)], float(s), (x1, y1, x2, y2), view.index))
-            out.append(dets)
+            # model input pixels -> the view's own pixels, clipped to the view (all boxes at once)
+            boxes = p["boxes"].numpy().astype(np.float64) / np.array([sx, sy, sx, sy])
+            boxes = np.clip(boxes, 0.0, np.array([cols, rows, cols, rows], np.float64))
+            out.append(
+                [
+                    Detection(self.categories[int(lab)], float(s), (b[0], b[1], b[2], b[3]), view.index)
+                    for b, s, lab in zip(boxes.tolist(), p["scores"].numpy().tolist(), p["labels"].tolist())
+                ]
+            )
         return out
 
 
