@@ -25,6 +25,18 @@ def _trained_like(depths: list[int]) -> torch.nn.Module:
     return model.eval()
 
 
+def _same_outputs_then_one_step(small: torch.nn.Module, grown: torch.nn.Module) -> None:
+    """The grown network (eval) computes what the small one does; then one training step's gradients are taken."""
+    grown.eval()
+    x = torch.rand(2, 3, 96, 96)
+    with torch.no_grad():
+        for a, b in zip(small.forward_raw(x), grown.forward_raw(x), strict=True):
+            assert torch.allclose(a, b, atol=1e-6)
+    grown.train()
+    heat, ltrb = grown.forward_raw(x)
+    (heat.sigmoid().mean() + ltrb.mean()).backward()
+
+
 def test_grown_network_computes_what_the_small_one_did_and_then_trains() -> None:
     small = _trained_like([1, 1, 1, 1])
     big = build_model("nii_det", depths=[1, 2, 3, 2], **SMALL)
@@ -36,15 +48,8 @@ def test_grown_network_computes_what_the_small_one_did_and_then_trains() -> None
         "backbone.stages.2.blocks.2",
         "backbone.stages.3.blocks.1",
     ]
-    big.eval()
-    x = torch.rand(2, 3, 96, 96)
-    with torch.no_grad():
-        for a, b in zip(small.forward_raw(x), big.forward_raw(x), strict=True):
-            assert torch.allclose(a, b, atol=1e-6)
+    _same_outputs_then_one_step(small, big)
     # the added blocks are not dead: a training step moves their last scale away from zero
-    big.train()
-    heat, ltrb = big.forward_raw(x)
-    (heat.sigmoid().mean() + ltrb.mean()).backward()
     gamma = big.get_submodule("backbone.stages.2.blocks.2").conv2[1].weight
     assert gamma.grad is not None and gamma.grad.abs().sum() > 0
 
@@ -56,15 +61,8 @@ def test_a_wider_neck_and_head_compute_what_the_narrow_ones_did_and_then_train()
     assert growth.blocks == ["backbone.stages.1.blocks.1"]
     assert "neck.smooth.0.0.weight" in growth.widened and "head.heatmap.2.weight" in growth.widened
     assert not [k for k in growth.widened if k.startswith("backbone.")]
-    wide.eval()
-    x = torch.rand(2, 3, 96, 96)
-    with torch.no_grad():
-        for a, b in zip(small.forward_raw(x), wide.forward_raw(x), strict=True):
-            assert torch.allclose(a, b, atol=1e-6)
+    _same_outputs_then_one_step(small, wide)
     # the new channels are not dead: the first step reaches the weights that read them
-    wide.train()
-    heat, ltrb = wide.forward_raw(x)
-    (heat.sigmoid().mean() + ltrb.mean()).backward()
     w = wide.get_submodule("head.heatmap.2").weight
     assert w.grad is not None and w.grad[:, 16:].abs().sum() > 0
 
