@@ -28,9 +28,11 @@ from training.metrics import choose_thresholds, coco_map, map_by_view, parcel_sc
 log = logging.getLogger(__name__)
 CROSS_VIEW_FACTORS = (0.5, 0.6, 0.7, 0.8, 0.9)
 CROSS_VIEW_OVERLAPS = (0.5, 0.7)
-CROSS_VIEW_MAP_SLACK = 0.002
+CROSS_VIEW_MAP_SLACK = 0.005
 """``nii evaluate --calibrate`` takes the cross-view setting of fewest false alarms among those within this much of
-the validation mAP50 without it."""
+the validation mAP50 without it. 0.005 since session 11 (0.002 before): on stage 11's 750 calibration parcels the
+setting of fewest false alarms (0.5 / 0.5: Pfa 0.589) cost 0.003 mAP50, and 0.002 passed it over for one at
+Pfa 0.656, 10 % more clean parcels held for a gain in the ranking of mostly benign categories."""
 
 
 def cached_gt(views: Sequence[CachedView], categories: Sequence[str]) -> dict[str, Any]:
