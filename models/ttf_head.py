@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import cv2
+import numpy as np
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F  # noqa: N812
@@ -121,6 +123,25 @@ def ttf_losses(
     return {"loss_heatmap": loss_heat, "loss_box": loss_box}
 
 
+PEAK_KERNEL = np.ones((3, 3), np.uint8)
+
+
+def peaks(heat: Tensor) -> Tensor:
+    """``heat`` where it is the maximum of its 3x3 neighbourhood, else 0: ``heat * (max_pool2d(heat, 3, 1, 1) ==
+    heat)``. On the CPU each [H, W] plane is dilated by OpenCV instead: the same maxima, bit for bit, and about
+    20x faster than torch's max pool on an NCHW float tensor here (2 x 16 x 100 x 112, one thread: 0.4 against 9.4
+    ms; the pool was 6 % of `nii detect`'s time per parcel in a profile)."""
+    if heat.device.type != "cpu" or heat.requires_grad or heat.dtype != torch.float32:
+        return heat * (F.max_pool2d(heat, 3, 1, 1) == heat).float()
+    h, w = heat.shape[-2:]
+    planes = heat.contiguous().numpy().reshape(-1, h, w)
+    out = np.empty_like(planes)
+    for i, plane in enumerate(planes):
+        top = cv2.dilate(plane, PEAK_KERNEL)  # border: the dilation's neutral value, as the pool's -inf padding
+        np.multiply(plane, top == plane, out=out[i])
+    return torch.from_numpy(out.reshape(heat.shape))
+
+
 def ttf_decode(
     heat_logits: Tensor,
     ltrb: Tensor,
@@ -135,9 +156,8 @@ def ttf_decode(
     NMS at ``nms_iou`` removes the rare duplicate peaks of elongated objects (1.0 disables it)."""
     b, c, h, w = heat_logits.shape
     heat = torch.sigmoid(heat_logits.float())
-    peaks = heat * (F.max_pool2d(heat, 3, 1, 1) == heat).float()
     k = min(max_detections * 2, c * h * w)
-    scores, idx = peaks.reshape(b, -1).topk(k)
+    scores, idx = peaks(heat).reshape(b, -1).topk(k)
     labels = idx // (h * w)
     pix = idx % (h * w)
     yi, xi = pix // w, pix % w
