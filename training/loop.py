@@ -53,10 +53,6 @@ class TrainingError(NIIError):
     """Training cannot go on (non-finite losses, inconsistent resume state)."""
 
 
-GROWABLE = ("depths", "neck_channels", "head_channels")
-"""nii_det config keys a recipe may raise over its init_from checkpoint (models.layers.load_grown)."""
-
-
 def _seed_worker(worker_id: int) -> None:
     info = torch.utils.data.get_worker_info()
     if info is None:
@@ -199,12 +195,13 @@ class Run:
             # a deeper or wider recipe grows the checkpoint: the grown network computes what it did
             try:
                 growth = load_grown(self.model, ck.state_dict, self.model.widenable)
-            except ValueError:
-                raise TrainingError(f"init_from {path}: weights do not fit the recipe's model config: {exc}") from exc
-            keys = [k for k in GROWABLE if ck.arch_config.get(k) != self.cfg.model.config.get(k)]
+            except ValueError as why:
+                raise TrainingError(f"init_from {path}: weights do not fit the recipe's model config: {why}") from exc
+            mine = self.cfg.model.config  # what the recipe sets (the checkpoint also stores e.g. num_classes)
+            keys = [k for k in mine if ck.arch_config.get(k) != mine[k]]
             self.grown = {
                 "from": {k: ck.arch_config.get(k) for k in keys},
-                "to": {k: self.cfg.model.config.get(k) for k in keys},
+                "to": {k: mine[k] for k in keys},
                 "blocks_added": len(growth.blocks),
                 "tensors_widened": len(growth.widened),
             }
